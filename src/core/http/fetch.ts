@@ -1,0 +1,154 @@
+// Fetching documents from untrusted devices: every request has a deadline and a size cap, and
+// every failure becomes a FetchError whose message a user can act on.
+import { Agent, request } from 'undici';
+
+export interface FetchOptions {
+  /** Whole-request deadline (connect, headers and body), in milliseconds. Default 10 000. */
+  readonly timeoutMs?: number;
+  /** Bodies larger than this are refused (by Content-Length, or while streaming). Default 2 MiB. */
+  readonly maxBytes?: number;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+  /** Aborts the request early (the user cancelled). */
+  readonly signal?: AbortSignal;
+}
+
+export interface FetchResult {
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly elapsedMs: number;
+}
+
+export type FetchErrorKind = 'invalid-url' | 'timeout' | 'too-large' | 'http-status' | 'network' | 'aborted';
+
+export class FetchError extends Error {
+  constructor(
+    readonly kind: FetchErrorKind,
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+    readonly body?: Buffer,
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+
+// One keep-alive-free agent: devices often send `CONNECTION: close` and some mishandle reuse.
+const agent = new Agent({ pipelining: 0, connections: 8, keepAliveTimeout: 1, connectTimeout: 15_000 });
+
+/**
+ * GET (or another method) a URL with a deadline and a size cap.
+ * Non-2xx statuses are returned, not thrown, when `acceptStatus` says so; by default they throw.
+ */
+export async function fetchBytes(
+  url: string,
+  options: FetchOptions = {},
+  acceptStatus: (status: number) => boolean = (s) => s >= 200 && s < 300,
+): Promise<FetchResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FetchError('invalid-url', `"${url}" is not a valid URL.`, url);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new FetchError('invalid-url', `${url} is not an http:// URL (UPnP documents are served over HTTP).`, url);
+  }
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  const started = performance.now();
+  try {
+    const res = await request(parsed, {
+      method: (options.method ?? 'GET') as 'GET',
+      headers: { 'user-agent': USER_AGENT, connection: 'close', ...options.headers },
+      body: options.body,
+      signal,
+      dispatcher: agent,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const headers = flattenHeaders(res.headers);
+    const declared = Number(headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      res.body.destroy();
+      throw new FetchError('too-large', `${url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, url, res.statusCode);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        res.body.destroy();
+        throw new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, res.statusCode);
+      }
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks, total);
+    if (!acceptStatus(res.statusCode)) {
+      throw new FetchError('http-status', `${url} answered HTTP ${res.statusCode}${statusText(res.statusCode)}.`, url, res.statusCode, body);
+    }
+    return { url, status: res.statusCode, headers, body, elapsedMs: performance.now() - started };
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    if (options.signal?.aborted) throw new FetchError('aborted', `Request to ${url} was cancelled.`, url);
+    if (deadline.aborted || isTimeout(err)) {
+      throw new FetchError('timeout', `${url} did not answer within ${formatSeconds(timeoutMs)} (setting upnpExplorer.http.timeoutSeconds).`, url);
+    }
+    throw new FetchError('network', `Could not reach ${url}: ${describeNetworkError(err)}.`, url);
+  }
+}
+
+export const USER_AGENT = `Node/${process.versions.node} UPnP/1.1 UPnP-Explorer/0.1`;
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function isTimeout(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  const name = (err as { name?: string } | null)?.name;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || name === 'TimeoutError';
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } } | null;
+  const code = e?.cause?.code ?? e?.code;
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused (is the device still running, and is the port right?)';
+    case 'EHOSTUNREACH': return 'host unreachable (is it on another subnet without a route?)';
+    case 'ENETUNREACH': return 'network unreachable';
+    case 'ECONNRESET': return 'the device closed the connection';
+    case 'UND_ERR_SOCKET': return 'the device closed the connection mid-response';
+    case 'ENOTFOUND': return 'host name not found';
+    default: return e?.cause?.message ?? e?.message ?? String(err);
+  }
+}
+
+function statusText(status: number): string {
+  const texts: Record<number, string> = { 400: ' Bad Request', 401: ' Unauthorized', 403: ' Forbidden', 404: ' Not Found', 405: ' Method Not Allowed', 412: ' Precondition Failed', 500: ' Internal Server Error', 501: ' Not Implemented', 503: ' Service Unavailable' };
+  return texts[status] ?? '';
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -29,7 +29,7 @@ export interface DeviceSighting {
 }
 
 export interface DiscoveredDevice {
-  /** Stable identity: `udn:<root UDN>` once described, else `location:<url>`. */
+  /** Stable opaque identity for the life of the entry (e.g. `d3`), used for tree item ids. */
   readonly key: string;
   /** Root UDN (`uuid:…`), from the description or, before that, the USN. */
   readonly udn?: string;
@@ -63,7 +63,8 @@ export interface DiscoveredDevice {
   readonly lastSeen: number;
 }
 
-export type RemovalReason = 'byebye' | 'expired' | 'removed';
+/** 'merged': the same device turned out to be known already (seen on another interface). */
+export type RemovalReason = 'byebye' | 'expired' | 'removed' | 'merged';
 
 export interface DeviceRemoved {
   readonly device: DiscoveredDevice;

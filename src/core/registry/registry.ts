@@ -1,0 +1,407 @@
+// The device registry: turns SSDP sightings and "add by URL" into described devices. One entry per
+// root device, found by any UDN in its tree or by its LOCATION, so a device that answers several
+// search targets, or is seen on several interfaces, appears once.
+import { Emitter } from '../util/events';
+import type { DisposableLike, EventLike, Logger } from '../util/events';
+import { silentLogger } from '../util/events';
+import { fetchBytes } from '../http/fetch';
+import { decodeText } from '../xml/xml';
+import { parseDeviceDescription } from '../description/device';
+import { parseScpd } from '../description/scpd';
+import type { DeviceDescription, Problem, RootDescription } from '../description/model';
+import type { Sighting } from '../ssdp/discovery';
+import type { DeviceRemoved, DiscoveredDevice, RemovalReason, ServiceState } from './types';
+
+export interface RegistryOptions {
+  readonly logger?: Logger;
+  readonly httpTimeoutMs?: number;
+  /** Cap for description and SCPD bodies. Default 1 MiB. */
+  readonly maxDocumentBytes?: number;
+  /** Requests in flight at once, over all devices. Default 12. */
+  readonly maxConcurrentFetches?: number;
+  /** Clock, for tests of expiry. */
+  readonly now?: () => number;
+  /** How often expiry is checked, ms. Default 1000. */
+  readonly sweepIntervalMs?: number;
+  /** A device in error that re-announces is described again at most this often, ms. Default 30 000. */
+  readonly retryAfterErrorMs?: number;
+}
+
+interface Entry {
+  device: DiscoveredDevice;
+  /** Every UDN in the device tree, and the USN's before the description arrives. */
+  udns: Set<string>;
+  /** Bumped on every (re)description, so late answers of an older one are dropped. */
+  generation: number;
+  lastAttempt: number;
+}
+
+export const DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+export class DeviceRegistry implements DisposableLike {
+  private readonly addEmitter = new Emitter<DiscoveredDevice>();
+  private readonly changeEmitter = new Emitter<DiscoveredDevice>();
+  private readonly removeEmitter = new Emitter<DeviceRemoved>();
+  readonly onDidAddDevice: EventLike<DiscoveredDevice> = this.addEmitter.event;
+  readonly onDidChangeDevice: EventLike<DiscoveredDevice> = this.changeEmitter.event;
+  readonly onDidRemoveDevice: EventLike<DeviceRemoved> = this.removeEmitter.event;
+
+  private readonly entries = new Map<string, Entry>();
+  private nextId = 1;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private httpTimeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly retryAfterErrorMs: number;
+  private readonly limiter: Limiter;
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(options: RegistryOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.httpTimeoutMs = options.httpTimeoutMs ?? 10_000;
+    this.maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    this.retryAfterErrorMs = options.retryAfterErrorMs ?? 30_000;
+    this.limiter = new Limiter(options.maxConcurrentFetches ?? 12);
+    this.sweepTimer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 1000);
+    this.sweepTimer.unref();
+  }
+
+  set httpTimeout(ms: number) {
+    this.httpTimeoutMs = ms;
+  }
+
+  get devices(): readonly DiscoveredDevice[] {
+    return [...this.entries.values()].map((e) => e.device);
+  }
+
+  get(key: string): DiscoveredDevice | undefined {
+    return this.entries.get(key)?.device;
+  }
+
+  /** Feeds one SSDP sighting (M-SEARCH answer or NOTIFY). */
+  handleSighting(s: Sighting): void {
+    const ad = s.advertisement;
+    if (ad.type === 'byebye') {
+      const entry = this.findByUdn(ad.udn);
+      // Only the root device's byebye removes the device: embedded devices and services leave with it.
+      if (entry && (entry.device.udn === undefined || entry.device.udn === ad.udn || !entry.device.description)) {
+        this.logger.info(`${label(entry.device)} said byebye (${ad.usn})`);
+        this.delete(entry, 'byebye');
+      }
+      return;
+    }
+    const location = ad.location!;
+    const now = this.now();
+    const expiresAt = now + (ad.maxAgeSeconds ?? 1800) * 1000;
+    let entry = this.findByUdn(ad.udn) ?? this.findByLocation(location);
+    if (!entry) {
+      const device: DiscoveredDevice = {
+        key: `d${this.nextId++}`,
+        ...(ad.target === 'upnp:rootdevice' ? { udn: ad.udn } : {}),
+        location,
+        locations: [location],
+        usns: [ad.usn],
+        ...(ad.server ? { server: ad.server } : {}),
+        remoteAddress: s.remoteAddress,
+        ...(s.interface ? { localAddress: s.interface.address } : {}),
+        source: 'ssdp',
+        ...(ad.maxAgeSeconds !== undefined ? { maxAgeSeconds: ad.maxAgeSeconds } : {}),
+        expiresAt,
+        ...(ad.bootId ? { bootId: ad.bootId } : {}),
+        ...(ad.configId ? { configId: ad.configId } : {}),
+        status: 'describing',
+        services: [],
+        problems: [],
+        firstSeen: now,
+        lastSeen: now,
+      };
+      entry = { device, udns: new Set([ad.udn]), generation: 0, lastAttempt: 0 };
+      this.entries.set(device.key, entry);
+      this.logger.info(`Found ${location} (${ad.usn}) from ${s.remoteAddress} via ${s.via}`);
+      this.addEmitter.fire(device);
+      void this.describe(entry);
+      return;
+    }
+    const d = entry.device;
+    entry.udns.add(ad.udn);
+    const newLocation = !d.locations.includes(location);
+    const rebooted = (ad.bootId !== undefined && d.bootId !== undefined && ad.bootId !== d.bootId) || (ad.type === 'update' && ad.nextBootId !== undefined);
+    const reconfigured = ad.configId !== undefined && d.configId !== undefined && ad.configId !== d.configId;
+    const movedPrimary = ad.type === 'update' || (rebooted && location !== d.location);
+    const update: Partial<Mutable<DiscoveredDevice>> = {
+      lastSeen: now,
+      expiresAt: d.source === 'manual' ? undefined : Math.max(expiresAt, d.expiresAt ?? 0),
+      ...(ad.maxAgeSeconds !== undefined ? { maxAgeSeconds: ad.maxAgeSeconds } : {}),
+      ...(d.usns.includes(ad.usn) ? {} : { usns: [...d.usns, ad.usn] }),
+      ...(newLocation ? { locations: [...d.locations, location] } : {}),
+      ...(movedPrimary ? { location } : {}),
+      ...(ad.nextBootId ?? ad.bootId ? { bootId: ad.nextBootId ?? ad.bootId } : {}),
+      ...(ad.configId ? { configId: ad.configId } : {}),
+      ...(ad.server && !d.server ? { server: ad.server } : {}),
+      ...(ad.target === 'upnp:rootdevice' && !d.udn ? { udn: ad.udn } : {}),
+    };
+    this.patch(entry, update, newLocation || movedPrimary || update.usns !== undefined);
+    if (rebooted || reconfigured) {
+      this.logger.info(`${label(entry.device)} ${rebooted ? 'rebooted (BOOTID changed)' : 'changed its configuration (CONFIGID)'}; describing it again`);
+      void this.describe(entry);
+    } else if (entry.device.status === 'error' && now - entry.lastAttempt > this.retryAfterErrorMs) {
+      void this.describe(entry);
+    }
+  }
+
+  /**
+   * Adds a device by its description URL (another subnet, a container, no multicast). Resolves
+   * once described, in status 'ready' or 'error'. Throws only when the URL itself is unusable.
+   */
+  async addByUrl(url: string): Promise<DiscoveredDevice> {
+    const parsed = parseHttpUrl(url);
+    const existing = this.findByLocation(parsed);
+    if (existing) {
+      await this.describe(existing);
+      return this.entryForDevice(existing).device;
+    }
+    const now = this.now();
+    const device: DiscoveredDevice = {
+      key: `d${this.nextId++}`,
+      location: parsed,
+      locations: [parsed],
+      usns: [],
+      source: 'manual',
+      status: 'describing',
+      services: [],
+      problems: [],
+      firstSeen: now,
+      lastSeen: now,
+    };
+    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0 };
+    this.entries.set(device.key, entry);
+    this.logger.info(`Adding ${parsed} by URL`);
+    this.addEmitter.fire(device);
+    await this.describe(entry);
+    return this.entryForDevice(entry).device;
+  }
+
+  remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry) this.delete(entry, 'removed');
+  }
+
+  async refresh(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (entry) await this.describe(entry);
+  }
+
+  /** Drops devices whose announcements expired. Called every second; public for tests. */
+  sweep(now: number = this.now()): void {
+    for (const entry of [...this.entries.values()]) {
+      const exp = entry.device.expiresAt;
+      if (entry.device.source === 'ssdp' && exp !== undefined && exp <= now) {
+        this.logger.info(`${label(entry.device)} expired: not re-announced within max-age=${entry.device.maxAgeSeconds ?? '?'} s`);
+        this.delete(entry, 'expired');
+      }
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.sweepTimer);
+    this.entries.clear();
+    this.addEmitter.dispose();
+    this.changeEmitter.dispose();
+    this.removeEmitter.dispose();
+  }
+
+  // ---- describing ----
+
+  private async describe(entry: Entry): Promise<void> {
+    const generation = ++entry.generation;
+    entry.lastAttempt = this.now();
+    const location = entry.device.location;
+    if (entry.device.status !== 'describing') this.patch(entry, { status: 'describing', error: undefined }, true);
+    const started = this.now();
+    let root: RootDescription;
+    let xml: string;
+    try {
+      const res = await this.limiter.run(() => fetchBytes(location, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes }));
+      if (!this.current(entry, generation)) return;
+      xml = decodeText(res.body, res.headers['content-type']);
+      root = parseDeviceDescription(xml, location);
+    } catch (err) {
+      if (!this.current(entry, generation)) return;
+      const message = (err as Error).message;
+      this.logger.warn(`Cannot describe ${location}: ${message}`);
+      this.patch(entry, { status: 'error', error: message, services: [], problems: [{ severity: 'error', message }] }, true);
+      return;
+    }
+    const udn = root.device.udn || entry.device.udn;
+    // The same device may already be known under another LOCATION (another interface): merge.
+    const twin = udn ? this.findByUdn(udn, entry) : undefined;
+    if (twin) {
+      this.logger.info(`${root.device.friendlyName} at ${location} is the same device as ${twin.device.location}; merged`);
+      this.mergeInto(twin, entry);
+      return;
+    }
+    for (const u of allUdns(root.device)) entry.udns.add(u);
+    const services = allServices(root.device).map(({ device, service }): ServiceState => ({
+      key: `${device.udn}::${service.serviceId}`,
+      deviceUdn: device.udn,
+      description: service,
+      scpdStatus: service.scpdUrl ? 'pending' : 'error',
+      ...(service.scpdUrl ? {} : { scpdError: `The description gives no SCPDURL for ${service.serviceId || service.serviceType}.` }),
+    }));
+    this.patch(entry, {
+      status: 'ready',
+      error: undefined,
+      description: root,
+      descriptionXml: xml,
+      ...(udn ? { udn } : {}),
+      services,
+      problems: collectProblems(root),
+    }, true);
+    this.logger.info(`Described ${root.device.friendlyName} (${udn}) in ${Math.round(this.now() - started)} ms: ${services.length} services`);
+    await Promise.all(services.map((s, index) => (s.scpdStatus === 'pending' ? this.fetchScpd(entry, generation, index) : Promise.resolve())));
+  }
+
+  private async fetchScpd(entry: Entry, generation: number, index: number): Promise<void> {
+    const service = entry.device.services[index]!;
+    const url = service.description.scpdUrl;
+    let next: ServiceState;
+    try {
+      const res = await this.limiter.run(() => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes }));
+      if (!this.current(entry, generation)) return;
+      const xml = decodeText(res.body, res.headers['content-type']);
+      const scpd = parseScpd(xml, url);
+      next = { ...service, scpdStatus: 'ready', scpd, scpdXml: xml };
+    } catch (err) {
+      if (!this.current(entry, generation)) return;
+      const message = (err as Error).message;
+      this.logger.warn(`Cannot read the SCPD of ${service.description.serviceId} on ${label(entry.device)}: ${message}`);
+      next = { ...service, scpdStatus: 'error', scpdError: message };
+    }
+    const services = entry.device.services.slice();
+    services[index] = next;
+    const problems = next.scpd ? [...entry.device.problems, ...next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` }))] : entry.device.problems;
+    this.patch(entry, { services, problems }, true);
+  }
+
+  // ---- bookkeeping ----
+
+  private current(entry: Entry, generation: number): boolean {
+    return entry.generation === generation && this.entries.get(entry.device.key) === entry;
+  }
+
+  private patch(entry: Entry, update: Partial<Mutable<DiscoveredDevice>>, notify: boolean): void {
+    const next = { ...entry.device, ...update } as Mutable<DiscoveredDevice>;
+    for (const k of Object.keys(update) as (keyof DiscoveredDevice)[]) {
+      if (update[k] === undefined) delete next[k];
+    }
+    entry.device = next;
+    if (notify) this.changeEmitter.fire(next);
+  }
+
+  private mergeInto(target: Entry, dup: Entry): void {
+    for (const u of dup.udns) target.udns.add(u);
+    const locations = [...target.device.locations, ...dup.device.locations.filter((l) => !target.device.locations.includes(l))];
+    const usns = [...target.device.usns, ...dup.device.usns.filter((u) => !target.device.usns.includes(u))];
+    this.patch(target, { locations, usns, lastSeen: Math.max(target.device.lastSeen, dup.device.lastSeen) }, true);
+    this.entries.delete(dup.device.key);
+    dup.generation++;
+    this.removeEmitter.fire({ device: dup.device, reason: 'merged' });
+  }
+
+  private entryForDevice(entry: Entry): Entry {
+    if (this.entries.get(entry.device.key) === entry) return entry;
+    // Merged into a twin while describing.
+    for (const u of entry.udns) {
+      const twin = this.findByUdn(u);
+      if (twin) return twin;
+    }
+    return entry;
+  }
+
+  private delete(entry: Entry, reason: RemovalReason): void {
+    if (this.entries.get(entry.device.key) !== entry) return;
+    this.entries.delete(entry.device.key);
+    entry.generation++;
+    this.removeEmitter.fire({ device: entry.device, reason });
+  }
+
+  private findByUdn(udn: string, except?: Entry): Entry | undefined {
+    const u = udn.toLowerCase();
+    for (const e of this.entries.values()) {
+      if (e === except) continue;
+      for (const x of e.udns) if (x.toLowerCase() === u) return e;
+      if (e.device.udn?.toLowerCase() === u) return e;
+    }
+    return undefined;
+  }
+
+  private findByLocation(location: string): Entry | undefined {
+    for (const e of this.entries.values()) if (e.device.locations.includes(location)) return e;
+    return undefined;
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** True once the description and every SCPD have been fetched (successfully or not). */
+export function isFullyDescribed(d: DiscoveredDevice): boolean {
+  return d.status === 'error' || (d.status === 'ready' && d.services.every((s) => s.scpdStatus !== 'pending'));
+}
+
+function parseHttpUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    throw new Error(`"${url}" is not a URL. Paste the device's description URL, e.g. http://192.168.1.20:49152/description.xml (the LOCATION of its SSDP announcement).`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new Error(`"${url}" is not an http:// URL. UPnP description URLs are http://host:port/path.`);
+  }
+  return u.toString();
+}
+
+function allUdns(d: DeviceDescription): string[] {
+  return [d.udn, ...d.devices.flatMap(allUdns)].filter((u) => u);
+}
+
+function allServices(d: DeviceDescription): { device: DeviceDescription; service: DeviceDescription['services'][number] }[] {
+  return [...d.services.map((service) => ({ device: d, service })), ...d.devices.flatMap(allServices)];
+}
+
+function collectProblems(root: RootDescription): Problem[] {
+  const out: Problem[] = [...root.problems];
+  const walk = (d: DeviceDescription): void => {
+    out.push(...d.problems);
+    for (const s of d.services) out.push(...s.problems);
+    d.devices.forEach(walk);
+  };
+  walk(root.device);
+  return out;
+}
+
+function shortService(s: ServiceState): string {
+  return s.description.serviceId || s.description.serviceType;
+}
+
+function label(d: DiscoveredDevice): string {
+  return d.description?.device.friendlyName ? `${d.description.device.friendlyName} (${d.location})` : d.location;
+}
+
+/** Bounds concurrent requests so 200 devices answering at once don't open 600 sockets. */
+class Limiter {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,252 @@
+// SSDP control-point side: one search socket per chosen interface (M-SEARCH goes out there and
+// unicast answers come back to it) and one passive listener on port 1900 joined to the group on
+// every chosen interface (NOTIFY alive / byebye / update).
+//
+// Why not node-ssdp's Client here: it hard-codes `MX: 3`, skips loopback interfaces, is IPv4-only,
+// drops `ssdp:update`, and answers arrive on the same socket it listens for NOTIFY on. See README.
+import * as dgram from 'node:dgram';
+import { Emitter } from '../util/events';
+import type { CancellationTokenLike, DisposableLike, EventLike, Logger } from '../util/events';
+import { silentLogger } from '../util/events';
+import type { Advertisement } from './message';
+import { SSDP_IPV4_GROUP, SSDP_IPV6_LINK_LOCAL_GROUP, SSDP_PORT, SsdpParseError, clampMx, formatMSearch, parseSsdpMessage, toAdvertisement } from './message';
+import type { SsdpInterface } from './interfaces';
+import { onSubnet } from './interfaces';
+
+export interface Sighting {
+  readonly advertisement: Advertisement;
+  /** How it reached us: an answer to our M-SEARCH or a NOTIFY heard on the group. */
+  readonly via: 'search' | 'notify';
+  /** The device's address and port. */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Our interface it arrived on. */
+  readonly interface?: SsdpInterface;
+}
+
+export interface SearchOptions {
+  readonly searchTarget: string;
+  readonly mx: number;
+  /** How many times M-SEARCH is sent (UDP is lossy). Default 3. */
+  readonly repeats?: number;
+  /** Gap between the copies, ms. Default 150. */
+  readonly spacingMs?: number;
+}
+
+export interface SearchSummary {
+  readonly sent: number;
+  readonly answers: number;
+  readonly interfaces: readonly string[];
+  readonly cancelled: boolean;
+}
+
+export const USER_AGENT_SSDP = `Node/${process.versions.node.split('.')[0]} UPnP/1.1 UPnP-Explorer/0.1`;
+
+interface SearchSocket {
+  readonly iface: SsdpInterface;
+  readonly socket: dgram.Socket;
+}
+
+export class SsdpDiscovery implements DisposableLike {
+  private readonly sightingEmitter = new Emitter<Sighting>();
+  readonly onSighting: EventLike<Sighting> = this.sightingEmitter.event;
+
+  private searchSockets: SearchSocket[] = [];
+  private listeners: dgram.Socket[] = [];
+  private answersDuringSearch = 0;
+  private opened = false;
+
+  constructor(private readonly logger: Logger = silentLogger) {}
+
+  get interfaces(): readonly SsdpInterface[] {
+    return this.searchSockets.map((s) => s.iface);
+  }
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  /**
+   * Opens sockets on the given interfaces. Interfaces that fail are logged and skipped; it rejects
+   * only when no interface could be opened at all. Passive listening on port 1900 is best effort
+   * (another program may hold the port without SO_REUSEADDR): searching still works without it.
+   */
+  async open(interfaces: readonly SsdpInterface[]): Promise<void> {
+    await this.close();
+    const failures: string[] = [];
+    for (const iface of interfaces) {
+      try {
+        this.searchSockets.push(await this.openSearchSocket(iface));
+      } catch (err) {
+        failures.push(`${iface.name} ${iface.address}: ${(err as Error).message}`);
+        this.logger.warn(`SSDP: cannot use ${iface.name} ${iface.address}: ${(err as Error).message}`);
+      }
+    }
+    if (this.searchSockets.length === 0) {
+      throw new Error(
+        interfaces.length === 0
+          ? 'No network interface to discover on: none is up with multicast and an IPv4 address. Set upnpExplorer.discovery.interfaces (e.g. ["127.0.0.1"] for local simulators).'
+          : `Could not open SSDP sockets on any chosen interface (${failures.join('; ')}).`,
+      );
+    }
+    const ok = this.searchSockets.map((s) => s.iface);
+    for (const family of [4, 6] as const) {
+      const ifs = ok.filter((i) => i.family === family);
+      if (ifs.length === 0) continue;
+      try {
+        this.listeners.push(await this.openListener(family, ifs));
+      } catch (err) {
+        this.logger.warn(`SSDP: not listening for NOTIFY on IPv${family} port ${SSDP_PORT} (${(err as Error).message}); devices will only be seen when searching, and leaving devices are noticed only when they expire.`);
+      }
+    }
+    this.opened = true;
+    this.logger.info(`SSDP: using ${ok.map((i) => `${i.name} ${i.address}`).join(', ')}`);
+  }
+
+  /** Sends M-SEARCH on every open interface and resolves after the MX window. */
+  async search(options: SearchOptions, token?: CancellationTokenLike): Promise<SearchSummary> {
+    if (!this.opened) throw new Error('SSDP discovery is not started.');
+    const mx = clampMx(options.mx);
+    const repeats = Math.max(1, options.repeats ?? 3);
+    const spacing = options.spacingMs ?? 150;
+    const before = this.answersDuringSearch;
+    let sent = 0;
+    let cancelled = false;
+    const cancel = new Promise<void>((resolve) => {
+      if (!token) return;
+      if (token.isCancellationRequested) resolve();
+      token.onCancellationRequested(() => resolve());
+    }).then(() => { cancelled = true; });
+    this.logger.info(`M-SEARCH ST=${options.searchTarget} MX=${mx} on ${this.searchSockets.map((s) => s.iface.name + ' ' + s.iface.address).join(', ')} (×${repeats})`);
+    for (let r = 0; r < repeats && !cancelled; r++) {
+      if (r > 0) await Promise.race([delay(spacing), cancel]);
+      if (cancelled) break;
+      for (const s of this.searchSockets) {
+        const v6 = s.iface.family === 6;
+        const host = v6 ? `[${SSDP_IPV6_LINK_LOCAL_GROUP}]:${SSDP_PORT}` : `${SSDP_IPV4_GROUP}:${SSDP_PORT}`;
+        const msg = Buffer.from(formatMSearch({ searchTarget: options.searchTarget, mx, host, userAgent: USER_AGENT_SSDP }), 'latin1');
+        const dest = v6 ? `${SSDP_IPV6_LINK_LOCAL_GROUP}%${s.iface.name}` : SSDP_IPV4_GROUP;
+        try {
+          await new Promise<void>((resolve, reject) => s.socket.send(msg, SSDP_PORT, dest, (err) => (err ? reject(err) : resolve())));
+          sent++;
+        } catch (err) {
+          this.logger.warn(`M-SEARCH on ${s.iface.name} ${s.iface.address} failed: ${(err as Error).message}`);
+        }
+      }
+    }
+    // Devices answer within MX seconds of the last copy; allow a little for the network.
+    if (!cancelled) await Promise.race([delay(mx * 1000 + 300), cancel]);
+    return { sent, answers: this.answersDuringSearch - before, interfaces: this.searchSockets.map((s) => s.iface.name), cancelled };
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.searchSockets.map((s) => s.socket), ...this.listeners];
+    this.searchSockets = [];
+    this.listeners = [];
+    this.opened = false;
+    await Promise.all(all.map((s) => new Promise<void>((resolve) => {
+      try { s.close(() => resolve()); } catch { resolve(); }
+    })));
+  }
+
+  dispose(): void {
+    void this.close();
+    this.sightingEmitter.dispose();
+  }
+
+  private openSearchSocket(iface: SsdpInterface): Promise<SearchSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket({ type: iface.family === 6 ? 'udp6' : 'udp4' });
+      const bindAddress = iface.family === 6 ? `${iface.address}%${iface.name}` : iface.address;
+      const onError = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.on('message', (buf, rinfo) => this.handleDatagram(buf, rinfo, 'search', iface));
+      socket.bind({ address: bindAddress, port: 0, exclusive: true }, () => {
+        socket.off('error', onError);
+        socket.on('error', (err) => this.logger.warn(`SSDP socket on ${iface.name}: ${err.message}`));
+        try {
+          socket.setMulticastInterface(iface.family === 6 ? `::%${iface.name}` : iface.address);
+          socket.setMulticastTTL(2); // UDA 1.1: TTL 2 by default
+          socket.setMulticastLoopback(true); // devices on this same host (simulators) must hear us
+        } catch (err) {
+          socket.close();
+          reject(err as Error);
+          return;
+        }
+        socket.unref();
+        resolve({ iface, socket });
+      });
+    });
+  }
+
+  private openListener(family: 4 | 6, ifaces: readonly SsdpInterface[]): Promise<dgram.Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
+      const onError = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.on('message', (buf, rinfo) => this.handleDatagram(buf, rinfo, 'notify', this.interfaceFor(rinfo.address, ifaces)));
+      socket.bind({ port: SSDP_PORT, address: family === 6 ? '::' : '0.0.0.0' }, () => {
+        socket.off('error', onError);
+        socket.on('error', (err) => this.logger.warn(`SSDP listener: ${err.message}`));
+        let joined = 0;
+        for (const i of ifaces) {
+          try {
+            if (family === 6) socket.addMembership(SSDP_IPV6_LINK_LOCAL_GROUP, `::%${i.name}`);
+            else socket.addMembership(SSDP_IPV4_GROUP, i.address);
+            joined++;
+          } catch (err) {
+            this.logger.warn(`SSDP: cannot join the multicast group on ${i.name} ${i.address}: ${(err as Error).message}`);
+          }
+        }
+        if (joined === 0) {
+          socket.close();
+          reject(new Error('could not join the SSDP multicast group on any interface'));
+          return;
+        }
+        socket.unref();
+        resolve(socket);
+      });
+    });
+  }
+
+  private interfaceFor(remote: string, ifaces: readonly SsdpInterface[]): SsdpInterface | undefined {
+    const plain = remote.replace(/^::ffff:/, '');
+    if (plain.startsWith('127.')) return ifaces.find((i) => i.internal && i.family === 4);
+    const zone = /%(.+)$/.exec(remote)?.[1];
+    if (zone) return ifaces.find((i) => i.name === zone || String(i.scopeId) === zone);
+    return ifaces.find((i) => onSubnet(i, plain)) ?? (ifaces.length === 1 ? ifaces[0] : undefined);
+  }
+
+  private handleDatagram(buf: Buffer, rinfo: dgram.RemoteInfo, via: 'search' | 'notify', iface: SsdpInterface | undefined): void {
+    let advertisement: Advertisement;
+    try {
+      const msg = parseSsdpMessage(buf);
+      if (via === 'notify' && msg.start.kind !== 'notify') return; // our own and others' M-SEARCHes
+      const ad = toAdvertisement(msg);
+      if ('error' in ad) {
+        this.logger.debug(`SSDP from ${rinfo.address}:${rinfo.port} ignored: ${ad.error}`);
+        return;
+      }
+      advertisement = ad;
+    } catch (err) {
+      if (err instanceof SsdpParseError) {
+        this.logger.debug(`SSDP from ${rinfo.address}:${rinfo.port} ignored: ${err.message}`);
+        return;
+      }
+      throw err;
+    }
+    if (via === 'search') this.answersDuringSearch++;
+    this.logger.trace(`SSDP ${advertisement.type} ${advertisement.usn} from ${rinfo.address}:${rinfo.port}${advertisement.location ? ' LOCATION ' + advertisement.location : ''}`);
+    this.sightingEmitter.fire({ advertisement, via, remoteAddress: rinfo.address, remotePort: rinfo.port, ...(iface ? { interface: iface } : {}) });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

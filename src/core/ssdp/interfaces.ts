@@ -25,7 +25,11 @@ type NetworkInterfaces = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 const IFF_UP = 0x1;
 const IFF_MULTICAST = 0x1000;
 
-/** Reads Linux interface flags; undefined where /sys is not there (macOS, Windows). */
+/**
+ * Reads Linux interface flags; undefined where /sys is not there (macOS, Windows). Caveat: /sys
+ * shows the network namespace it was mounted in, which inside `unshare -n` is the host's, so a
+ * flag read here is a hint, never a reason to drop an interface the user named.
+ */
 function linuxFlags(name: string): number | undefined {
   try {
     return parseInt(fs.readFileSync(`/sys/class/net/${name}/flags`, 'utf8').trim(), 16);
@@ -34,10 +38,11 @@ function linuxFlags(name: string): number | undefined {
   }
 }
 
-function usable(name: string, flagsOf: (name: string) => number | undefined): boolean {
+function usable(name: string, internal: boolean, flagsOf: (name: string) => number | undefined): boolean {
   const flags = flagsOf(name);
   if (flags === undefined) return true;
-  return (flags & IFF_UP) !== 0 && (flags & IFF_MULTICAST) !== 0;
+  // Loopback: the MULTICAST flag is off by default yet often set inside namespaces that /sys can't see.
+  return (flags & IFF_UP) !== 0 && (internal || (flags & IFF_MULTICAST) !== 0);
 }
 
 /**
@@ -63,7 +68,7 @@ export function selectInterfaces(
   let v4: SsdpInterface[];
   const wanted = requested.map((r) => r.trim()).filter((r) => r.length > 0);
   if (wanted.length === 0) {
-    const candidates = flat.filter((i) => i.family === 4 && usable(i.name, flagsOf));
+    const candidates = flat.filter((i) => i.family === 4 && usable(i.name, i.internal, flagsOf));
     v4 = candidates.filter((i) => !i.internal);
     if (v4.length === 0) v4 = candidates.filter((i) => i.internal);
   } else {
@@ -73,7 +78,7 @@ export function selectInterfaces(
       const v6match = flat.some((i) => i.family === 6 && stripZone(i.address) === stripZone(w));
       if (matches.length === 0 && !v6match) {
         problems.push(`"${w}" is neither an IPv4 address of this machine nor an interface name here (known: ${describeKnown(flat)}).`);
-      } else if (matches.length > 0 && !matches.some((m) => usable(m.name, flagsOf))) {
+      } else if (matches.length > 0 && !matches.some((m) => usable(m.name, m.internal, flagsOf))) {
         problems.push(`Interface ${matches[0]!.name} is down or has multicast disabled; SSDP may not work on it.`);
       }
       for (const m of matches) if (!v4.some((x) => x.address === m.address)) v4.push(m);

@@ -1,0 +1,43 @@
+// Entry point: builds the explorer and wires one Disposable per feature. Nothing else lives here.
+import * as vscode from 'vscode';
+import { UpnpExplorer } from './core/explorer';
+import { DeviceCommands } from './host/commands/deviceCommands';
+import { DiscoveryCommands } from './host/commands/discoveryCommands';
+import { DiscoveryController } from './host/discovery';
+import { DeviceIconCache } from './host/iconCache';
+import { CONFIG_SECTION, readHostSettings } from './host/settings';
+import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
+import { XmlDocumentProvider } from './host/xmlDocumentProvider';
+
+let explorer: UpnpExplorer | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('UPnP', { log: true });
+  context.subscriptions.push(log);
+
+  const settings = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+  // The LogOutputChannel is the core's Logger: levels are set from the channel's own menu.
+  const upnp = new UpnpExplorer(settings.explorer, log);
+  explorer = upnp;
+
+  const discovery = new DiscoveryController(upnp, log);
+  const icons = new DeviceIconCache(vscode.Uri.joinPath(context.globalStorageUri, 'icons'), log, () => discovery.settings.explorer.httpTimeoutMs);
+  const tree = new DevicesTreeProvider(upnp, icons);
+  const xml = new XmlDocumentProvider(upnp);
+  context.subscriptions.push(
+    discovery,
+    icons,
+    tree,
+    xml,
+    new DiscoveryCommands(upnp, discovery, tree, log),
+    new DeviceCommands(upnp, tree, xml, icons, log),
+  );
+
+  // Not awaited: activation must not wait for the MX window; failures are reported by the controller.
+  void discovery.startUp();
+}
+
+export function deactivate(): void {
+  explorer?.dispose();
+  explorer = undefined;
+}

@@ -1,0 +1,65 @@
+// View-level commands: Search for Devices, Stop Search, Add Device by URL…, Show Log.
+import * as vscode from 'vscode';
+import type { UpnpExplorer } from '../../core/explorer';
+import type { DiscoveryController } from '../discovery';
+import { errorMessage, sentence } from '../discovery';
+import type { DevicesTreeProvider } from '../tree/devicesTreeProvider';
+import { deviceLabel } from '../tree/format';
+import { validateDescriptionUrl } from '../urls';
+
+export class DiscoveryCommands implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly explorer: UpnpExplorer,
+    private readonly discovery: DiscoveryController,
+    private readonly tree: DevicesTreeProvider,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables = [
+      vscode.commands.registerCommand('upnpExplorer.search', async () => { await this.discovery.search(); }),
+      vscode.commands.registerCommand('upnpExplorer.cancelSearch', () => this.discovery.cancelSearch()),
+      vscode.commands.registerCommand('upnpExplorer.addDeviceByUrl', (url?: unknown) => this.addDeviceByUrl(typeof url === 'string' ? url : undefined)),
+      vscode.commands.registerCommand('upnpExplorer.showLog', () => this.log.show()),
+    ];
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  /** Also callable with the URL as argument (tests, other extensions): then no input box. */
+  private async addDeviceByUrl(given?: string): Promise<void> {
+    const input = given ?? await vscode.window.showInputBox({
+      title: 'Add Device by URL',
+      prompt: 'URL of the device description (the LOCATION of its SSDP announcement)',
+      placeHolder: 'http://192.168.1.20:49152/description.xml',
+      ignoreFocusOut: true,
+      validateInput: validateDescriptionUrl,
+    });
+    if (input === undefined) return;
+    const url = input.trim();
+    const invalid = validateDescriptionUrl(url);
+    if (invalid) {
+      void vscode.window.showErrorMessage(invalid);
+      return;
+    }
+    let device;
+    try {
+      device = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Fetching the device description from ${url}…` },
+        () => this.explorer.addByUrl(url),
+      );
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not add ${url}: ${sentence(errorMessage(err))}`);
+      return;
+    }
+    this.log.info(`Added ${url} as "${deviceLabel(device)}" (${device.status}).`);
+    await this.tree.revealDevice(device.key).catch((err: unknown) => this.log.warn(`Could not reveal ${device.key}: ${errorMessage(err)}`));
+    if (device.status === 'error') {
+      const showLog = 'Show Log';
+      const choice = await vscode.window.showErrorMessage(`The device at ${url} could not be described: ${sentence(device.error ?? 'unknown error')}`, showLog);
+      if (choice === showLog) this.log.show();
+    }
+  }
+}

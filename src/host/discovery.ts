@@ -1,0 +1,136 @@
+// Owns the explorer's lifecycle in the host: starting the SSDP sockets, searches with progress in
+// the Devices view (one at a time, cancellable), and applying setting changes.
+import * as vscode from 'vscode';
+import type { SearchResult, UpnpExplorer } from '../core/explorer';
+import type { HostSettings } from './settings';
+import { CONFIG_SECTION, readHostSettings } from './settings';
+import { DEVICES_VIEW_ID } from './tree/devicesTreeProvider';
+
+const SEARCHING_CONTEXT = 'upnpExplorer.searching';
+
+export class DiscoveryController implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private startFailure: string | undefined;
+  private running: { promise: Promise<SearchResult | undefined>; cts: vscode.CancellationTokenSource } | undefined;
+  private current: HostSettings;
+
+  constructor(private readonly explorer: UpnpExplorer, private readonly log: vscode.LogOutputChannel) {
+    this.current = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(CONFIG_SECTION)) void this.applySettings();
+    }));
+  }
+
+  get settings(): HostSettings {
+    return this.current;
+  }
+
+  /** Activation: open the sockets, then search if the user wants that. Never throws. */
+  async startUp(): Promise<void> {
+    if (await this.start(true) && this.current.searchOnStartup) await this.search();
+  }
+
+  /**
+   * Runs an M-SEARCH (or joins the one already running). Resolves undefined when discovery
+   * couldn't start or the search failed; the user has been told why.
+   */
+  search(): Promise<SearchResult | undefined> {
+    if (this.running) return this.running.promise;
+    const cts = new vscode.CancellationTokenSource();
+    const promise = this.runSearch(cts).finally(() => {
+      cts.dispose();
+      this.running = undefined;
+      void vscode.commands.executeCommand('setContext', SEARCHING_CONTEXT, false);
+    });
+    this.running = { promise, cts };
+    void vscode.commands.executeCommand('setContext', SEARCHING_CONTEXT, true);
+    return promise;
+  }
+
+  cancelSearch(): void {
+    this.running?.cts.cancel();
+  }
+
+  dispose(): void {
+    this.running?.cts.cancel();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private async runSearch(cts: vscode.CancellationTokenSource): Promise<SearchResult | undefined> {
+    // Discovery may have failed at startup (no usable interface yet); try again on every search.
+    if (!this.explorer.isStarted && !(await this.start(false))) return undefined;
+    const { searchTarget } = this.current.explorer;
+    try {
+      const result = await vscode.window.withProgress(
+        { location: { viewId: DEVICES_VIEW_ID }, title: `Searching for ${searchTarget}`, cancellable: true },
+        (_progress, token) => {
+          const link = token.onCancellationRequested(() => cts.cancel());
+          return this.explorer.search(undefined, cts.token).finally(() => link.dispose());
+        },
+      );
+      // The core logs the search summary; the user only hears about a search that found nothing.
+      const where = result.interfaces.join(', ') || 'no interface';
+      if (result.responses === 0 && !result.cancelled) {
+        vscode.window.setStatusBarMessage(`$(search) UPnP: no device answered on ${where}`, 5000);
+      }
+      return result;
+    } catch (err) {
+      const reason = errorMessage(err);
+      this.log.error(`Search failed: ${reason}`);
+      void this.showSetupError(`UPnP search failed: ${reason}`);
+      return undefined;
+    }
+  }
+
+  private async start(atStartup: boolean): Promise<boolean> {
+    try {
+      await this.explorer.start();
+      this.startFailure = undefined;
+      const ifaces = this.explorer.activeInterfaces.map((i) => `${i.name} (${i.address})`).join(', ');
+      this.log.info(`SSDP discovery listening on ${ifaces || 'no interface'}.`);
+      return true;
+    } catch (err) {
+      const reason = errorMessage(err);
+      this.log.error(`SSDP discovery could not start: ${reason}`);
+      // Show the same failure once, not on every retry; Add Device by URL keeps working meanwhile.
+      if (atStartup || reason !== this.startFailure) {
+        void this.showSetupError(`UPnP discovery could not start: ${sentence(reason)} Devices can still be added by URL.`);
+      }
+      this.startFailure = reason;
+      return false;
+    }
+  }
+
+  private async applySettings(): Promise<void> {
+    this.current = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    try {
+      await this.explorer.updateSettings(this.current.explorer);
+      this.log.info(`Settings applied: ${JSON.stringify(this.current.explorer)}`);
+      if (!this.explorer.isStarted) await this.start(false);
+    } catch (err) {
+      const reason = errorMessage(err);
+      this.log.error(`New settings could not be applied: ${reason}`);
+      void this.showSetupError(`UPnP discovery could not use the new settings: ${reason}`);
+    }
+  }
+
+  private async showSetupError(message: string): Promise<void> {
+    const openSettings = 'Open Settings';
+    const showLog = 'Show Log';
+    const choice = await vscode.window.showErrorMessage(message, openSettings, showLog);
+    if (choice === openSettings) {
+      await vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.interfaces`);
+    } else if (choice === showLog) {
+      this.log.show();
+    }
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Ends a message with a full stop unless it already has closing punctuation. */
+export function sentence(text: string): string {
+  return /[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}

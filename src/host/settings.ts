@@ -1,0 +1,40 @@
+// Reads the `upnpExplorer.*` settings into the core's ExplorerSettings. Takes any object with a
+// WorkspaceConfiguration-like `get`, so the conversion is tested without VS Code.
+import type { ExplorerSettings } from '../core/explorer';
+
+export const CONFIG_SECTION = 'upnpExplorer';
+
+export interface ConfigurationLike {
+  get<T>(section: string): T | undefined;
+}
+
+export interface HostSettings {
+  readonly explorer: ExplorerSettings;
+  readonly searchOnStartup: boolean;
+}
+
+export const DEFAULT_SEARCH_TARGET = 'ssdp:all';
+export const DEFAULT_MX = 2;
+export const DEFAULT_HTTP_TIMEOUT_SECONDS = 10;
+
+/** `config` is `workspace.getConfiguration('upnpExplorer')`. Out-of-range values are clamped, wrong types fall back to defaults. */
+export function readHostSettings(config: ConfigurationLike): HostSettings {
+  const searchTarget = config.get<unknown>('discovery.searchTarget');
+  const mx = config.get<unknown>('discovery.mx');
+  const interfaces = config.get<unknown>('discovery.interfaces');
+  const ipv6 = config.get<unknown>('discovery.ipv6');
+  const timeout = config.get<unknown>('http.timeoutSeconds');
+  const searchOnStartup = config.get<unknown>('discovery.searchOnStartup');
+  return {
+    explorer: {
+      searchTarget: typeof searchTarget === 'string' && searchTarget.trim() !== '' ? searchTarget.trim() : DEFAULT_SEARCH_TARGET,
+      mx: typeof mx === 'number' && Number.isFinite(mx) ? Math.min(5, Math.max(1, Math.round(mx))) : DEFAULT_MX,
+      interfaces: Array.isArray(interfaces)
+        ? [...new Set(interfaces.filter((i): i is string => typeof i === 'string').map((i) => i.trim()).filter((i) => i !== ''))]
+        : [],
+      ipv6: ipv6 === true,
+      httpTimeoutMs: Math.round(1000 * (typeof timeout === 'number' && Number.isFinite(timeout) ? Math.max(1, timeout) : DEFAULT_HTTP_TIMEOUT_SECONDS)),
+    },
+    searchOnStartup: searchOnStartup !== false,
+  };
+}

@@ -1,0 +1,177 @@
+// The "Devices" view: root devices from the explorer, sorted by name, refreshed (debounced) on the
+// registry's add/change/remove events, with a device-count badge.
+import * as vscode from 'vscode';
+import type { UpnpExplorer } from '../../core/explorer';
+import type { DeviceIconCache } from '../iconCache';
+import {
+  actionTooltip, deviceLabel, deviceRowDescription, deviceTooltip, deviceTypeCodicon, embeddedDeviceRowDescription,
+  embeddedDeviceTooltip, formatActionSignature, formatStateVariableDescription, serviceLabel, serviceRowDescription,
+  serviceTooltip, sortDevices, stateVariableTooltip,
+} from './format';
+import type { DeviceNode, TreeNode } from './nodes';
+import { childrenOf, hasChildren, rootDeviceNode } from './nodes';
+import { isOpenableWebUrl } from '../urls';
+
+export const DEVICES_VIEW_ID = 'upnpExplorer.devices';
+const REFRESH_DELAY_MS = 100;
+
+export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  readonly view: vscode.TreeView<TreeNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly explorer: UpnpExplorer, private readonly icons: DeviceIconCache) {
+    this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    const schedule = (): void => this.scheduleRefresh();
+    this.disposables.push(
+      this.view,
+      this.changeEmitter,
+      explorer.onDidAddDevice(schedule),
+      explorer.onDidChangeDevice(schedule),
+      explorer.onDidRemoveDevice(schedule),
+      icons.onDidChange(schedule),
+    );
+    this.updateBadge();
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (!element) return sortDevices(this.explorer.devices).map(rootDeviceNode);
+    return childrenOf(element);
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    return element.parent;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const item = new vscode.TreeItem('', hasChildren(node) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    switch (node.kind) {
+      case 'device': {
+        const d = node.description;
+        if (node.isRoot) {
+          item.label = deviceLabel(node.device);
+          item.description = deviceRowDescription(node.device);
+          // Root tooltips are built on hover (resolveTreeItem) so "expires in" is current.
+        } else if (d) {
+          item.label = d.friendlyName || embeddedDeviceRowDescription(d);
+          item.description = embeddedDeviceRowDescription(d);
+          item.tooltip = markdown(embeddedDeviceTooltip(d));
+        }
+        item.iconPath = this.deviceIcon(node);
+        item.contextValue = deviceContextValue(node);
+        break;
+      }
+      case 'service':
+        item.label = serviceLabel(node.service);
+        item.description = serviceRowDescription(node.service);
+        item.tooltip = markdown(serviceTooltip(node.service));
+        item.iconPath = new vscode.ThemeIcon('symbol-interface');
+        item.contextValue = node.service.scpdXml !== undefined ? 'upnpService hasScpdXml' : 'upnpService';
+        break;
+      case 'action':
+        item.label = node.action.name;
+        item.description = formatActionSignature(node.action);
+        item.tooltip = markdown(actionTooltip(node.action, node.service.scpd?.stateVariables ?? []));
+        item.iconPath = new vscode.ThemeIcon('symbol-method');
+        item.contextValue = 'upnpAction';
+        break;
+      case 'variables':
+        item.label = 'State Variables';
+        item.description = String(node.service.scpd?.stateVariables.length ?? 0);
+        item.iconPath = new vscode.ThemeIcon('symbol-variable');
+        item.contextValue = 'upnpVariables';
+        break;
+      case 'variable':
+        item.label = node.variable.name;
+        item.description = formatStateVariableDescription(node.variable);
+        item.tooltip = markdown(stateVariableTooltip(node.variable));
+        item.iconPath = new vscode.ThemeIcon(node.variable.sendEvents ? 'broadcast' : 'symbol-field');
+        item.contextValue = 'upnpVariable';
+        break;
+      case 'message':
+        item.label = node.message;
+        item.tooltip = node.message;
+        item.iconPath = node.severity === 'error'
+          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+          : new vscode.ThemeIcon('loading~spin');
+        item.contextValue = node.severity === 'error' ? 'upnpError' : 'upnpLoading';
+        break;
+    }
+    return item;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'device' && node.isRoot && item.tooltip === undefined) {
+      // Re-read the device: the row may be older than the latest announcement.
+      const device = this.explorer.get(node.device.key) ?? node.device;
+      item.tooltip = markdown(deviceTooltip(device, { now: Date.now(), formatTime: (ms) => new Date(ms).toLocaleTimeString() }));
+    }
+    return item;
+  }
+
+  /** The root node of a device currently in the registry. */
+  nodeForDevice(key: string): DeviceNode | undefined {
+    const device = this.explorer.get(key);
+    return device ? rootDeviceNode(device) : undefined;
+  }
+
+  /** Shows and selects a device (used after Add Device by URL). */
+  async revealDevice(key: string): Promise<void> {
+    this.flush();
+    const node = this.nodeForDevice(key);
+    if (node) await this.view.reveal(node, { select: true, focus: true, expand: false });
+  }
+
+  /** Applies pending changes now instead of after the debounce delay. */
+  flush(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    this.updateBadge();
+    this.changeEmitter.fire(undefined);
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private scheduleRefresh(): void {
+    // Discovery comes in bursts (one M-SEARCH answered by every device and service); one redraw per burst.
+    this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
+  private updateBadge(): void {
+    const count = this.explorer.devices.length;
+    this.view.badge = count > 0 ? { value: count, tooltip: count === 1 ? '1 UPnP device' : `${count} UPnP devices` } : undefined;
+  }
+
+  private deviceIcon(node: DeviceNode): vscode.TreeItem['iconPath'] {
+    if (node.isRoot && node.device.status === 'describing') return new vscode.ThemeIcon('loading~spin');
+    if (node.isRoot && node.device.status === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    const own = node.description ? this.icons.iconFor(node.description) : undefined;
+    return own ?? new vscode.ThemeIcon(deviceTypeCodicon(node.description?.deviceType));
+  }
+}
+
+/** Space-separated flags matched by the `when` clauses in package.json (`viewItem =~ /\bflag\b/`). */
+function deviceContextValue(node: DeviceNode): string {
+  const flags = ['upnpDevice', node.isRoot ? 'root' : 'embedded', node.device.status];
+  if (node.description) flags.push('described');
+  if (node.isRoot && node.device.descriptionXml !== undefined) flags.push('hasDescriptionXml');
+  if (isOpenableWebUrl(node.description?.presentationUrl)) flags.push('hasPresentation');
+  if (node.isRoot ? node.device.udn ?? node.description?.udn : node.description?.udn) flags.push('hasUdn');
+  if (node.isRoot && node.device.usns.length > 0) flags.push('hasUsn');
+  return flags.join(' ');
+}
+
+function markdown(text: string): vscode.MarkdownString {
+  // Device text is already escaped; still keep commands, HTML and theme icons off.
+  const md = new vscode.MarkdownString(text, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  return md;
+}

@@ -264,6 +264,8 @@ export class SsdpResponder {
   private readonly roots = new Set<AdvertisedRoot>();
   private readonly pending = new Set<NodeJS.Timeout>();
   private closed = false;
+  private sendChain: Promise<void> = Promise.resolve();
+  private sentSincePause = 0;
   readonly interfaceAddress: string;
   private readonly maxResponseDelayMs: number;
   private readonly log: (line: string) => void;
@@ -334,15 +336,22 @@ export class SsdpResponder {
   }
 
   /**
-   * Sends datagrams to the SSDP group in order. Yields to the event loop every few packets so a
-   * big fleet does not overrun a receiver living in the same process.
+   * Queues datagrams for the SSDP group. One queue per responder keeps them in order and paces
+   * them (a few per millisecond), so a fleet of hundreds does not overrun receive buffers.
    */
-  async multicast(messages: Buffer[]): Promise<void> {
-    if (this.closed) return;
-    for (let i = 0; i < messages.length; i++) {
-      await sendTo(this.mcast, messages[i], SSDP_PORT, SSDP_ADDRESS);
-      if (i % 32 === 31) await delay(1);
-    }
+  multicast(messages: Buffer[]): Promise<void> {
+    const run = async (): Promise<void> => {
+      for (let i = 0; i < messages.length; i++) {
+        if (this.closed) return;
+        await sendTo(this.mcast, messages[i], SSDP_PORT, SSDP_ADDRESS);
+        if (++this.sentSincePause >= 8) {
+          this.sentSincePause = 0;
+          await delay(1);
+        }
+      }
+    };
+    this.sendChain = this.sendChain.then(run);
+    return this.sendChain;
   }
 
   /** Byebye for every root still talking, then closes the sockets. */

@@ -79,7 +79,7 @@ export async function fetchBytes(
     const headers = flattenHeaders(res.headers);
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       throw new FetchError('too-large', `${url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, url, res.statusCode);
     }
     const chunks: Buffer[] = [];
@@ -87,7 +87,7 @@ export async function fetchBytes(
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, res.statusCode);
       }
       chunks.push(chunk);
@@ -105,6 +105,15 @@ export async function fetchBytes(
     }
     throw new FetchError('network', `Could not reach ${url}: ${describeNetworkError(err)}.`, url);
   }
+}
+
+/**
+ * Stops reading a body we refuse. undici's body stream reports an early destroy as an 'error'
+ * ("Request aborted"); with nobody listening that would be an uncaught exception in the host.
+ */
+function discard(body: { on(event: 'error', listener: (err: Error) => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => { /* expected: we aborted it */ });
+  body.destroy();
 }
 
 export const USER_AGENT = `Node/${process.versions.node} UPnP/1.1 UPnP-Explorer/0.1`;

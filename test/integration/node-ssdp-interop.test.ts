@@ -69,7 +69,7 @@ describe('node-ssdp server on a veth interface', () => {
     const removed = new Promise<DeviceRemoved>((resolve) => explorer.onDidRemoveDevice(resolve));
     // node-ssdp's stop() closes its sockets right after queueing byebye, which loses it; say it first.
     ssdp.advertise(false);
-    const r = await Promise.race([removed, new Promise<undefined>((res) => setTimeout(res, 5000))]);
+    const r = await Promise.race([removed, new Promise<undefined>((res) => setTimeout(() => res(undefined), 5000))]);
     assert.equal(r?.reason, 'byebye');
   });
 });

@@ -255,6 +255,27 @@ describe('parseDeviceDescription: faults become problems with fallbacks', () => 
     assert.deepEqual(messages(r.device.problems), ['warning: <UDN> "1234" does not start with "uuid:".']);
   });
 
+  it('elements where text belongs do not crash anything and are named as such', () => {
+    const odd = parseDeviceDescription('<root xmlns="urn:schemas-upnp-org:device-1-0"><device><friendlyName><b>Bold</b></friendlyName>' +
+      '<UDN><x>uuid:1</x></UDN><iconList>text<icon><width><a/></width><url>/i.png</url></icon></iconList>' +
+      '<serviceList>junk</serviceList><deviceList>junk</deviceList></device></root>', 'http://h/d');
+    assert.equal(odd.device.friendlyName, 'Unnamed device');
+    assert.equal(odd.device.udn, '');
+    assert.deepEqual(odd.device.icons, [{ mimetype: '', width: 0, height: 0, depth: 0, url: 'http://h/i.png' }]);
+    assert.deepEqual(odd.device.services, []);
+    assert.deepEqual(odd.device.devices, []);
+    const text = messages(odd.device.problems);
+    assert.ok(text.includes('warning: <UDN> holds elements instead of text; this device cannot be told apart reliably from others.'), text.join('\n'));
+    assert.ok(text.includes('warning: <friendlyName> holds elements instead of text; showing "Unnamed device" instead.'), text.join('\n'));
+  });
+
+  it('absurdly deep nesting is refused with a reason, not a stack overflow', () => {
+    const deep = '<root xmlns="urn:schemas-upnp-org:device-1-0"><device>' + '<deviceList><device>'.repeat(60) +
+      '</device></deviceList>'.repeat(60) + '</device></root>';
+    assert.equal(descriptionError(() => parseDeviceDescription(deep, 'http://h/d')).message,
+      'Description at http://h/d could not be parsed as XML (elements are nested more than 100 deep).');
+  });
+
   it('does not expand DOCTYPE entities', () => {
     const bomb = parseDeviceDescription(fixture('malformed/entity-bomb.xml'), 'http://h/d');
     assert.equal(bomb.device.friendlyName, '&lol9;');

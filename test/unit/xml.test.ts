@@ -137,6 +137,11 @@ describe('parseXml: errors name the document, the place and the reason', () => {
     assert.equal(xmlError(() => parseXml(' \r\n\t', 'D')).message, 'D is empty (the device sent no content).');
   });
 
+  it('a declaration and nothing else', () => {
+    assert.equal(xmlError(() => parseXml('<?xml version="1.0"?>\n<!-- nothing -->', 'D')).message,
+      'D is not well-formed XML (line 1, column 1: no element found, only a declaration or comments).');
+  });
+
   it('not XML at all quotes the start of the body', () => {
     const err = xmlError(() => parseXml(fixture('malformed/not-xml.txt'), 'Description at http://h/d'));
     assert.equal(err.message, `Description at http://h/d is not XML (it starts with "Service Unavailable: the media server is…", not with '<').`);

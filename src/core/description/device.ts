@@ -95,7 +95,7 @@ function parseDevice(element: XmlElement, baseUrl: string): DeviceDescription {
   const text = (name: string): string | undefined => nonEmpty(childText(element, name));
   const required = (name: string, consequence: string): string => {
     const value = text(name);
-    if (value === undefined) problems.push(warning(`No <${name}>${consequence}.`));
+    if (value === undefined) problems.push(warning(`${missing(element, name)}${consequence}.`));
     return value ?? '';
   };
   const url = (name: string): string | undefined => {
@@ -114,7 +114,7 @@ function parseDevice(element: XmlElement, baseUrl: string): DeviceDescription {
   let friendlyName = text('friendlyName');
   if (friendlyName === undefined) {
     friendlyName = modelName || typeShortName(deviceType) || udn || 'Unnamed device';
-    problems.push(warning(`No <friendlyName>; showing "${friendlyName}" instead.`));
+    problems.push(warning(`${missing(element, 'friendlyName')}; showing "${friendlyName}" instead.`));
   }
 
   return {
@@ -206,6 +206,12 @@ function vendorFields(device: XmlElement): VendorField[] {
 /** `urn:schemas-upnp-org:device:DimmableLight:1` -> `DimmableLight`; '' when not a type URN. */
 function typeShortName(type: string): string {
   return /^urn:[^:]+:(?:device|service):([^:]+)/.exec(type)?.[1] ?? '';
+}
+
+/** "No <x>", or what is there instead when the device put elements where text belongs. */
+function missing(parent: XmlElement, name: string): string {
+  const element = childElement(parent, name);
+  return element && element.children.length > 0 ? `<${name}> holds elements instead of text` : `No <${name}>`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -56,6 +56,7 @@ const ATTR_PREFIX = '@_';
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf',
   '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 const MARK = '\u0001';
+const MAX_DEPTH = 100;
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -72,6 +73,8 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   removeNSPrefix: false,
+  // Bounds recursion in everything that walks the tree; real descriptions nest about 8 deep.
+  maxNestedTags: MAX_DEPTH,
   transformTagName: (name: string) => (RESERVED_NAMES.has(name) ? MARK + name : name),
 });
 
@@ -128,7 +131,8 @@ export function parseXml(text: string, what: string): XmlElement {
     raw = parser.parse(source);
   } catch (err) {
     // The validator accepted it, so this is a limit (e.g. nesting depth) rather than bad syntax.
-    const reason = err instanceof Error ? err.message.replace(/\.$/, '') : String(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = /Maximum nested tags exceeded/i.test(message) ? `elements are nested more than ${MAX_DEPTH} deep` : message.replace(/\.$/, '');
     throw new XmlError(`${what} could not be parsed as XML (${reason}).`, what, reason);
   }
   const top = Array.isArray(raw) ? buildChildren(raw as RawNode[], new Map()).elements : [];
@@ -369,6 +373,7 @@ function plainReason(msg: string): string {
   if ((m = /^boolean attribute '([^']*)' is not allowed\.$/.exec(msg))) return `attribute '${m[1]}' has no value`;
   if ((m = /^Tag '([^']*)' is an invalid name\.$/.exec(msg))) return `'<${m[1]}' is not a valid tag name`;
   if (msg === 'Multiple possible root nodes found.') return 'a second top-level element; a document has exactly one';
+  if (msg === 'Start tag expected.') return 'no element found, only a declaration or comments';
   if (msg === 'Extra text at the end') return 'text after the end of the top-level element';
   if (msg === 'XML declaration allowed only at the start of the document.') return "the '<?xml …?>' declaration must come first";
   const clean = msg.replace(/\.$/, '');

@@ -155,7 +155,7 @@ test('embedded devices come before services and carry their own services', () =>
 test('devices still describing or failed show a message child; failed ones show the reason as description', () => {
   const pending = bare('location:http://10.0.0.9/d.xml', 'http://10.0.0.9/d.xml');
   assert.deepEqual(labels(childrenOf(rootDeviceNode(pending))), ['loading: Fetching the description…']);
-  assert.equal(deviceLabel(pending), '10.0.0.9');
+  assert.equal(deviceLabel(pending), '10.0.0.9/d.xml');
   assert.equal(deviceRowDescription(pending), 'describing…');
   const failed = { ...pending, status: 'error' as const, error: 'http://10.0.0.9/d.xml answered HTTP 404 Not Found.' };
   assert.deepEqual(labels(childrenOf(rootDeviceNode(failed))), ['error: http://10.0.0.9/d.xml answered HTTP 404 Not Found.']);
@@ -178,8 +178,11 @@ test('sorted by friendly name, case-insensitively and numerically', () => {
     const d = described('leica/description.xml', 'http://192.168.54.1:60606/Server0/ddd');
     return { ...d, key, description: { ...d.description!, device: { ...d.description!.device, friendlyName: name } } };
   };
-  const sorted = sortDevices([mk('living room 10', 'a'), mk('Kitchen', 'b'), mk('Living Room 9', 'c'), bare('z', 'http://10.0.0.1/x')]);
-  assert.deepEqual(sorted.map(deviceLabel), ['10.0.0.1', 'Kitchen', 'Living Room 9', 'living room 10']);
+  const sorted = sortDevices([
+    mk('living room 10', 'a'), bare('y', 'http://10.0.0.2:80/'), mk('Kitchen', 'b'), mk('Living Room 9', 'c'), bare('z', 'http://10.0.0.1:5000/x.xml'),
+  ]);
+  // unnamed (undescribed or failed) devices after the named ones
+  assert.deepEqual(sorted.map(deviceLabel), ['Kitchen', 'Living Room 9', 'living room 10', '10.0.0.1:5000/x.xml', '10.0.0.2']);
 });
 
 test('device tooltip: vendor firmware, model, serial, addresses, USNs, expiry, problems — escaped', () => {

@@ -82,21 +82,32 @@ export function actionTooltip(action: Action, variables: readonly StateVariable[
   return joinLines(lines);
 }
 
-/** The friendly name, or (not yet described / failed) the host of the description URL. */
+/**
+ * The friendly name, or (not yet described / failed) host and path of the description URL: several
+ * devices often share one host and port, and the path is what tells them apart.
+ */
 export function deviceLabel(device: DiscoveredDevice): string {
-  const name = device.description?.device.friendlyName.trim();
+  const name = friendlyName(device);
   if (name) return name;
   try {
-    return new URL(device.location).host;
+    const url = new URL(device.location);
+    return `${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   } catch {
     return device.location;
   }
 }
 
-/** Devices by label, case- and accent-insensitively, then by key so the order is total. */
+/** Named devices by name (case-insensitive, numbers in order), then the unnamed ones by address. */
 export function sortDevices(devices: readonly DiscoveredDevice[]): DiscoveredDevice[] {
   const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-  return [...devices].sort((a, b) => collator.compare(deviceLabel(a), deviceLabel(b)) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const unnamed = (d: DiscoveredDevice): number => (friendlyName(d) ? 0 : 1);
+  return [...devices].sort((a, b) => unnamed(a) - unnamed(b)
+    || collator.compare(deviceLabel(a), deviceLabel(b))
+    || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function friendlyName(device: DiscoveredDevice): string | undefined {
+  return device.description?.device.friendlyName.trim() || undefined;
 }
 
 /** The row description: why it failed, that it is still loading, or its type and address. */

@@ -58,7 +58,7 @@ export class DiscoveryCommands implements vscode.Disposable {
     await this.tree.revealDevice(device.key).catch((err: unknown) => this.log.warn(`Could not reveal ${device.key}: ${errorMessage(err)}`));
     if (device.status === 'error') {
       const showLog = 'Show Log';
-      const choice = await vscode.window.showErrorMessage(`The device at ${url} could not be described: ${sentence(device.error ?? 'unknown error')}`, showLog);
+      const choice = await vscode.window.showErrorMessage(`Could not add the device: ${sentence(device.error ?? `${url} could not be described`)}`, showLog);
       if (choice === showLog) this.log.show();
     }
   }

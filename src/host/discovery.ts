@@ -10,7 +10,6 @@ const SEARCHING_CONTEXT = 'upnpExplorer.searching';
 
 export class DiscoveryController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private startFailure: string | undefined;
   private running: { promise: Promise<SearchResult | undefined>; cts: vscode.CancellationTokenSource } | undefined;
   private current: HostSettings;
 
@@ -27,7 +26,7 @@ export class DiscoveryController implements vscode.Disposable {
 
   /** Activation: open the sockets, then search if the user wants that. Never throws. */
   async startUp(): Promise<void> {
-    if (await this.start(true) && this.current.searchOnStartup) await this.search();
+    if (await this.start() && this.current.searchOnStartup) await this.search();
   }
 
   /**
@@ -58,7 +57,7 @@ export class DiscoveryController implements vscode.Disposable {
 
   private async runSearch(cts: vscode.CancellationTokenSource): Promise<SearchResult | undefined> {
     // Discovery may have failed at startup (no usable interface yet); try again on every search.
-    if (!this.explorer.isStarted && !(await this.start(false))) return undefined;
+    if (!this.explorer.isStarted && !(await this.start())) return undefined;
     const { searchTarget } = this.current.explorer;
     try {
       const result = await vscode.window.withProgress(
@@ -82,21 +81,17 @@ export class DiscoveryController implements vscode.Disposable {
     }
   }
 
-  private async start(atStartup: boolean): Promise<boolean> {
+  private async start(): Promise<boolean> {
     try {
       await this.explorer.start();
-      this.startFailure = undefined;
       const ifaces = this.explorer.activeInterfaces.map((i) => `${i.name} (${i.address})`).join(', ');
       this.log.info(`SSDP discovery listening on ${ifaces || 'no interface'}.`);
       return true;
     } catch (err) {
       const reason = errorMessage(err);
       this.log.error(`SSDP discovery could not start: ${reason}`);
-      // Show the same failure once, not on every retry; Add Device by URL keeps working meanwhile.
-      if (atStartup || reason !== this.startFailure) {
-        void this.showSetupError(`UPnP discovery could not start: ${sentence(reason)} Devices can still be added by URL.`);
-      }
-      this.startFailure = reason;
+      // Every attempt comes from activation or a user action (search, settings), so always answer it.
+      void this.showSetupError(`UPnP discovery could not start: ${sentence(reason)} Devices can still be added by URL.`);
       return false;
     }
   }
@@ -106,7 +101,7 @@ export class DiscoveryController implements vscode.Disposable {
     try {
       await this.explorer.updateSettings(this.current.explorer);
       this.log.info(`Settings applied: ${JSON.stringify(this.current.explorer)}`);
-      if (!this.explorer.isStarted) await this.start(false);
+      if (!this.explorer.isStarted) await this.start();
     } catch (err) {
       const reason = errorMessage(err);
       this.log.error(`New settings could not be applied: ${reason}`);

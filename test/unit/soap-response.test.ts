@@ -73,6 +73,14 @@ describe('parseSoapResponse: captured answers', () => {
     assert.deepEqual(parseXml(r.outputs[0]!.value, 'Result').children.map((c) => c.attributes['id']), ['64', '1', '3', '2']);
   });
 
+  it('reads minidlna\'s fault for an unknown ObjectID (HTTP 500, no XML declaration)', () => {
+    const a = httpFixture('minidlna-fault-unknown-object.http');
+    assert.equal(a.status, 500);
+    const f = fault(parseSoapResponse(a, { actionName: 'Browse', serviceType: CDS }));
+    assert.deepEqual(f.upnpError, { code: 701, description: 'No such object error', meaning: 'No such object' });
+    assert.deepEqual([f.faultCode, f.faultString, f.problems], ['s:Client', 'UPnPError', []]);
+  });
+
   const light: Array<[string, string, Array<{ name: string; value: string }>]> = [
     ['network-light-action-1-SwitchPower-GetStatus.xml', 'GetStatus', [{ name: 'ResultStatus', value: '0' }]],
     ['network-light-action-2-SwitchPower-SetTarget.xml', 'SetTarget', []],

@@ -122,7 +122,8 @@ describe('SOAP against a real minidlna', () => {
   let cds: Service;
   before(async () => {
     assertIsolatedNetwork('SOAP integration test (minidlna)');
-    minidlna = await startMinidlna({ friendlyName: 'soap-peer' });
+    // Its own port, so a minidlna left over from another suite cannot answer in its place.
+    minidlna = await startMinidlna({ friendlyName: 'soap-peer', port: 8211 });
     cds = await contentDirectory(minidlna.location);
   });
   after(async () => { await minidlna?.stop(); });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { typeHint, typeKind, validateValue } from '../../src/core/soap/types';
+import { typeHint, typeKind, validateArguments, validateValue } from '../../src/core/soap/types';
 import type { StateVariable } from '../../src/core/description/model';
 import { findStateVariable, parseScpd } from '../../src/core/description/scpd';
 
@@ -254,5 +254,29 @@ describe('typeHint', () => {
     assert.deepEqual([typeHint(v('dateTime.tz')).format, typeHint(v('time')).format, typeHint(v('date')).description],
       ['YYYY-MM-DDThh:mm:ss±hh:mm', 'hh:mm:ss', 'date, YYYY-MM-DD']);
     assert.equal(typeHint(v('ui1', { allowedValueRange: { minimum: '0', maximum: '100', step: '10' } })).description, 'whole number between 0 and 100 in steps of 10 from 0');
+  });
+});
+
+describe('validateArguments', () => {
+  const cds = parseScpd(readFileSync(join(__dirname, '..', 'fixtures', 'minidlna', 'scpd-ContentDirectory_1.xml'), 'utf8'), 'http://127.0.0.1:8200/ContentDir.xml');
+  const browse = cds.actions.find((a) => a.name === 'Browse')!;
+
+  it('checks each in-argument of Browse in SCPD order against its state variable', () => {
+    const checks = validateArguments(browse, cds, { ObjectID: '0', BrowseFlag: 'BrowseChildren', Filter: '*', StartingIndex: '-1', RequestedCount: ' 010 ' });
+    assert.deepEqual(checks.map((c) => c.name), ['ObjectID', 'BrowseFlag', 'Filter', 'StartingIndex', 'RequestedCount', 'SortCriteria']);
+    assert.deepEqual(checks.map((c) => c.variable?.name), ['A_ARG_TYPE_ObjectID', 'A_ARG_TYPE_BrowseFlag', 'A_ARG_TYPE_Filter', 'A_ARG_TYPE_Index', 'A_ARG_TYPE_Count', 'A_ARG_TYPE_SortCriteria']);
+    const [objectId, flag, , index, count, sort] = checks.map((c) => c.result);
+    assert.deepEqual(objectId, { ok: true, normalized: '0', warnings: [] });
+    assert.equal(flag!.ok && flag!.warnings.length, 1);
+    assert.deepEqual(index, { ok: false, message: 'must be a whole number between 0 and 4294967295; -1 is too small' });
+    assert.deepEqual(count, { ok: true, normalized: '10', warnings: [] });
+    assert.deepEqual(sort, { ok: true, normalized: '', warnings: [] }); // not given: empty
+  });
+
+  it('sends an argument whose state variable is missing as typed, with a warning', () => {
+    const action = { name: 'X', arguments: [{ name: 'A', direction: 'in' as const, relatedStateVariable: 'Gone', retval: false }] };
+    const [check] = validateArguments(action, { actions: [action], stateVariables: [], problems: [] }, { A: 'v' });
+    assert.equal(check!.variable, undefined);
+    assert.deepEqual(check!.result, { ok: true, normalized: 'v', warnings: ['Its type is unknown: the SCPD has no state variable "Gone". Sent as typed.'] });
   });
 });

@@ -4,7 +4,7 @@
 //
 // allowedValueRange restricts (a device answers 601 otherwise), allowedValueList does not: real
 // devices accept values their SCPD does not list, so a value outside the list only gets a warning.
-import type { StateVariable } from '../description/model';
+import type { Action, ServiceScpd, StateVariable } from '../description/model';
 
 export type ValidationResult =
   | {
@@ -151,6 +151,33 @@ export function validateValue(value: string, variable: StateVariable): Validatio
       : `"${result.normalized}" is not one of the allowed values (${listValues(allowed)}); sent anyway, since devices often accept others.`);
   }
   return { ok: true, normalized: result.normalized, warnings };
+}
+
+/** One in-argument of a form: its state variable (when the SCPD has it) and the check's result. */
+export interface ArgumentCheck {
+  readonly name: string;
+  readonly variable?: StateVariable;
+  readonly result: ValidationResult;
+}
+
+/**
+ * Checks every in-argument of `action` (in SCPD order) against its related state variable.
+ * A missing value counts as ''. An argument whose state variable the SCPD lacks is sent as typed,
+ * with a warning, since the device may still take it.
+ */
+export function validateArguments(action: Action, scpd: ServiceScpd, values: Readonly<Record<string, string>>): ArgumentCheck[] {
+  return action.arguments.filter((a) => a.direction === 'in').map((arg) => {
+    const value = Object.hasOwn(values, arg.name) ? values[arg.name]! : '';
+    const variable = scpd.stateVariables.find((v) => v.name === arg.relatedStateVariable);
+    if (!variable) {
+      const text = checkText(value);
+      const result: ValidationResult = text.ok
+        ? { ok: true, normalized: text.normalized, warnings: [`Its type is unknown: the SCPD has no state variable "${arg.relatedStateVariable}". Sent as typed.`] }
+        : text;
+      return { name: arg.name, result };
+    }
+    return { name: arg.name, variable, result: validateValue(value, variable) };
+  });
 }
 
 // ---- integers ----

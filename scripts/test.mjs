@@ -52,6 +52,7 @@ const packages = [
   ['libkrb5-dev', () => dpkgHas('libkrb5-dev'), "headers code-server's kerberos module builds against"],
   ['iproute2', () => !!which('ip'), 'ip, to set up the isolated network namespace'],
   ['util-linux', () => !!which('unshare'), 'unshare, to create the isolated network namespace'],
+  ['curl', () => !!which('curl'), 'curl, to run the "Copy as curl" commands the SOAP tests generate'],
 ];
 let missing = packages.filter(([, ok]) => !ok());
 if (missing.length) {

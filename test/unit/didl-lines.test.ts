@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { didlLines, isDidlLite } from '../../src/core/av/didlLines';
+import { looksLikeXml, prettyXml } from '../../src/core/xml/pretty';
+import { parseSoapResponse } from '../../src/core/soap/response';
+
+const fixtures = join(__dirname, '..', 'fixtures', 'soap');
+
+/** The Result out-argument of a captured Browse answer (headers, blank line, envelope). */
+function capturedResult(file: string): string {
+  const text = readFileSync(join(fixtures, file), 'utf8');
+  const body = text.slice(text.search(/\r?\n\r?\n/)).trimStart();
+  const parsed = parseSoapResponse({ status: 200, headers: {}, body }, { actionName: 'Browse' });
+  assert.equal(parsed.kind, 'ok');
+  const result = parsed.outputs.find((o) => o.name === 'Result');
+  assert.ok(result);
+  return result.value;
+}
+
+describe('didlLines', () => {
+  it("decodes the Leica camera's Browse result: one header per item, date and every res with its protocolInfo", () => {
+    const lines = didlLines(capturedResult('leica-browse-response.http'));
+    assert.ok(lines);
+    assert.equal(lines[0], 'item 01010972 "101-0972" (object.item.imageItem) in 0');
+    assert.ok(lines.includes('  date: 2024-12-10T15:12:19+08:00'), lines.join('\n'));
+    assert.ok(lines.includes("  res: http://192.168.54.1:50001/DO01010972.DNG [http-get:*:application/octet-stream;LEICA.COM_PN=CAM_DNG;OriginalFileName='L1010972.DNG'] 76436480 bytes"), lines.join('\n'));
+    const items = lines.filter((l) => l.startsWith('item '));
+    assert.deepEqual(items.map((l) => l.split(' ')[1]), ['01010972', '01010976']);
+    // 4 resources on the first photo, 5 on the second (JPG + DNG pair).
+    assert.equal(lines.filter((l) => l.startsWith('  res: ')).length, 9);
+  });
+
+  it("decodes minidlna's root containers with their child counts", () => {
+    const lines = didlLines(capturedResult('minidlna-browse-0-response.http'));
+    assert.ok(lines);
+    assert.ok(lines.includes('container 64 "Browse Folders" (object.container.storageFolder) in 0, 3 children'), lines.join('\n'));
+    assert.ok(lines.every((l) => l.startsWith('container ') || l.startsWith('  ')), lines.join('\n'));
+  });
+
+  it('says so for an empty DIDL-Lite and refuses what is not DIDL-Lite', () => {
+    assert.deepEqual(didlLines('<DIDL-Lite xmlns="urn:schemas-upnp-org:metadata-1-0/DIDL-Lite/"></DIDL-Lite>'), ['(no objects)']);
+    assert.equal(didlLines('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"/>'), undefined);
+    assert.equal(didlLines('not xml'), undefined);
+    assert.equal(didlLines('<DIDL-Lite><item'), undefined);
+    assert.equal(isDidlLite('<DIDL-Lite/>'), true);
+    assert.equal(isDidlLite('42'), false);
+  });
+
+  it('keeps device text as text: markup-looking titles come out literally', () => {
+    const lines = didlLines('<DIDL-Lite><item id="1"><dc:title xmlns:dc="http://purl.org/dc/elements/1.1/">&lt;b&gt;x&lt;/b&gt; &amp; y</dc:title></item></DIDL-Lite>');
+    assert.deepEqual(lines, ['item 1 "<b>x</b> & y"']);
+  });
+});
+
+describe('prettyXml', () => {
+  it('indents one element per line and re-escapes text', () => {
+    const pretty = prettyXml('<Event xmlns="urn:x"><InstanceID val="0"><TransportState val="PLAYING"/><A>1 &lt; 2</A></InstanceID></Event>');
+    assert.equal(pretty, [
+      '<Event xmlns="urn:x">',
+      '  <InstanceID val="0">',
+      '    <TransportState val="PLAYING"/>',
+      '    <A>1 &lt; 2</A>',
+      '  </InstanceID>',
+      '</Event>',
+    ].join('\n'));
+  });
+
+  it('returns undefined for plain values and broken XML', () => {
+    assert.equal(prettyXml('BrowseDirectChildren'), undefined);
+    assert.equal(prettyXml('<a><b></a>'), undefined);
+    assert.equal(prettyXml(''), undefined);
+    assert.equal(looksLikeXml('  <a/> '), true);
+    assert.equal(looksLikeXml('a < b'), false);
+  });
+});

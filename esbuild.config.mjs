@@ -1,4 +1,4 @@
-// Bundles the extension (Node, CommonJS, `vscode` external) into dist/.
+// Bundles the extension (Node, CommonJS, `vscode` external) and the webviews (browser, IIFE) into dist/.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -18,9 +18,23 @@ const extension = {
   logLevel: 'info',
 };
 
+/** Webview scripts: one IIFE per view, with its CSS next to it (dist/webviews/<name>.js/.css). */
+/** @type {esbuild.BuildOptions} */
+const webviews = {
+  entryPoints: { actionForm: 'src/webviews/actionForm/main.ts' },
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  outdir: 'dist/webviews',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
 if (watch) {
-  const ctx = await esbuild.context(extension);
-  await ctx.watch();
+  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(webviews)]);
+  await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
-  await esbuild.build(extension);
+  await Promise.all([esbuild.build(extension), esbuild.build(webviews)]);
 }

@@ -1,6 +1,7 @@
 // Entry point: builds the explorer and wires one Disposable per feature. Nothing else lives here.
 import * as vscode from 'vscode';
 import { UpnpExplorer } from './core/explorer';
+import { ActionCommands } from './host/actions/actionCommands';
 import { DeviceCommands } from './host/commands/deviceCommands';
 import { DiscoveryCommands } from './host/commands/discoveryCommands';
 import { DiscoveryController } from './host/discovery';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     xml,
     new DiscoveryCommands(upnp, discovery, tree, log),
     new DeviceCommands(upnp, tree, xml, icons, log),
+    new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs),
   );
 
   // Not awaited: activation must not wait for the MX window; failures are reported by the controller.

@@ -86,6 +86,8 @@ describe('buildFormModel', () => {
     ]);
     const flag = form.fields[1]!;
     assert.deepEqual(flag.allowedValues, ['BrowseMetadata', 'BrowseDirectChildren']);
+    assert.equal(flag.hint, 'allowed: BrowseMetadata, BrowseDirectChildren (other values are sent too)');
+    assert.equal(form.fields[0]!.hint, '');
     const index = form.fields[3]!;
     assert.equal(index.minimum, '0');
     assert.equal(index.maximum, '4294967295');

@@ -49,13 +49,16 @@ export function fieldFor(arg: ActionArgument, scpd: ServiceScpd): FieldDescripto
   }
   const hint = typeHint(variable);
   const input = inputFor(arg, variable, hint.kind, hint.allowedValues);
+  // "text" says nothing a string field doesn't; a suggestion list says what the device expects.
+  let words = hint.kind === 'string' ? '' : hint.description;
+  if (hint.allowedValues) words = `${words ? `${words}; ` : ''}allowed: ${hint.allowedValues.join(', ')} (other values are sent too)`;
   return {
     name: arg.name,
     relatedStateVariable: arg.relatedStateVariable,
     dataType: variable.dataType,
     kind: hint.kind,
     input,
-    hint: hint.description,
+    hint: words,
     format: hint.format,
     example: hint.example,
     defaultValue: defaultFor(variable, input),

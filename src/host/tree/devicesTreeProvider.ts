@@ -77,6 +77,8 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.tooltip = markdown(actionTooltip(node.action, node.service.scpd?.stateVariables ?? []));
         item.iconPath = new vscode.ThemeIcon('symbol-method');
         item.contextValue = 'upnpAction';
+        // A click opens the action's form (the command's argument is the row itself).
+        item.command = { command: 'upnpExplorer.invokeAction', title: 'Invoke Action', arguments: [node] };
         break;
       case 'variables':
         item.label = 'State Variables';

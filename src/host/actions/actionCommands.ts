@@ -1,0 +1,335 @@
+// The action form feature: "Invoke Action…" (from a tree row, its inline button or a quick pick
+// over every known action), one reused panel per action, the values last used per action, the
+// history of recent invocations per device, and the "UPnP Results" channel for DIDL-Lite.
+import * as vscode from 'vscode';
+import type { UpnpExplorer } from '../../core/explorer';
+import type { Action, DeviceDescription } from '../../core/description/model';
+import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
+import type { ActionFormModel, ExtraArgInput, HostMessage, ResultView } from '../../protocol/actionForm';
+import { isExtraArgInput } from '../../protocol/actionForm';
+import { deviceLabel, serviceLabel } from '../tree/format';
+import type { TreeNode } from '../tree/nodes';
+import { ACTION_FORM_VIEW_TYPE, ActionFormPanel } from './actionFormPanel';
+import type { ActionFormHost } from './actionFormPanel';
+import { buildFormModel, initialValues } from './formModel';
+import { addHistoryEntry, allHistory, findHistoryEntry, readHistoryStore, toHistoryView } from './history';
+import type { HistoryEntry, HistoryStore } from './history';
+import { argsText, resultSummary } from './resultView';
+
+export const INVOKE_ACTION_COMMAND = 'upnpExplorer.invokeAction';
+export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
+
+const VALUES_KEY = 'upnpExplorer.actionForm.values';
+const HISTORY_KEY = 'upnpExplorer.actionForm.history';
+/** Remembered form values are kept for this many actions (oldest dropped). */
+const MAX_REMEMBERED_ACTIONS = 200;
+
+/** Identifies an action across registry refreshes and restarts. */
+interface ActionRef {
+  /** Root UDN, else the description URL. */
+  readonly deviceId: string;
+  readonly serviceKey: string;
+  readonly actionName: string;
+}
+
+interface RememberedForm {
+  readonly values: Record<string, string>;
+  readonly extras: ExtraArgInput[];
+  readonly at: number;
+}
+
+export class ActionCommands implements vscode.Disposable, ActionFormHost {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly panels = new Map<string, ActionFormPanel>();
+  private readonly results: vscode.OutputChannel;
+  private historyCounter = 0;
+
+  constructor(
+    private readonly explorer: UpnpExplorer,
+    private readonly context: vscode.ExtensionContext,
+    private readonly httpTimeoutMs: () => number,
+  ) {
+    this.results = vscode.window.createOutputChannel('UPnP Results');
+    this.disposables.push(
+      this.results,
+      vscode.commands.registerCommand(INVOKE_ACTION_COMMAND, (arg?: unknown) => this.invokeCommand(arg)),
+      vscode.commands.registerCommand(INVOCATION_HISTORY_COMMAND, () => this.historyCommand()),
+      explorer.onDidChangeDevice((d) => this.refreshForms(d)),
+    );
+  }
+
+  get extensionUri(): vscode.Uri {
+    return this.context.extensionUri;
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  // ---- commands ----
+
+  private async invokeCommand(arg: unknown): Promise<void> {
+    // From a tree row (click or inline button) the row is the argument; from the palette, pick.
+    const node = isActionNode(arg) ? arg : undefined;
+    if (node) {
+      this.open(node.device, node.service, node.action);
+      return;
+    }
+    const picked = await this.pickAction();
+    if (picked) this.open(picked.device, picked.service, picked.action);
+  }
+
+  private async pickAction(): Promise<{ device: DiscoveredDevice; service: ServiceState; action: Action } | undefined> {
+    type Item = vscode.QuickPickItem & { target?: { device: DiscoveredDevice; service: ServiceState; action: Action } };
+    const items: Item[] = [];
+    for (const device of this.explorer.devices) {
+      for (const service of device.services) {
+        if (!service.scpd) continue;
+        const where = `${shortService(service)} — ${ownerLabel(device, service)}`;
+        for (const action of service.scpd.actions) {
+          const ins = action.arguments.filter((a) => a.direction === 'in').map((a) => a.name);
+          items.push({ label: action.name, description: where, detail: ins.length ? `in: ${ins.join(', ')}` : 'no in-arguments', target: { device, service, action } });
+        }
+      }
+    }
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage('No actions known yet: discover or add a device whose services could be read.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(items, { title: 'Invoke UPnP Action', placeHolder: 'Action, service or device', matchOnDescription: true, matchOnDetail: true });
+    return picked?.target;
+  }
+
+  private async historyCommand(): Promise<void> {
+    const entries = allHistory(this.history());
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage('No invocations yet. Invoke an action from the UPnP Devices view.');
+      return;
+    }
+    type Item = vscode.QuickPickItem & { id: string };
+    const items: Item[] = entries.map((e) => ({
+      id: e.id,
+      label: `${e.ok ? '$(pass)' : '$(error)'} ${e.actionName}`,
+      description: `${e.serviceLabel} — ${e.deviceLabel} · ${e.summary}`,
+      detail: `${new Date(e.at).toLocaleString()} · ${e.argsText || 'no arguments'}`,
+    }));
+    const picked = await vscode.window.showQuickPick(items, { title: 'UPnP Invocation History — pick one to run it again', matchOnDescription: true, matchOnDetail: true });
+    if (picked) this.rerun(picked.id);
+  }
+
+  // ---- panels ----
+
+  private open(device: DiscoveredDevice, service: ServiceState, action: Action): ActionFormPanel | undefined {
+    const latest = this.explorer.get(device.key) ?? device;
+    const ref: ActionRef = { deviceId: deviceIdOf(latest), serviceKey: service.key, actionName: action.name };
+    const key = actionKeyOf(ref);
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.reveal();
+      return existing;
+    }
+    const form = this.formFor(latest, service, action, key);
+    if (!form) {
+      void vscode.window.showWarningMessage(`${action.name} can't be invoked: the service's description (SCPD) is not available.`);
+      return undefined;
+    }
+    const webviewPanel = vscode.window.createWebviewPanel(ACTION_FORM_VIEW_TYPE, form.title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      // Keeps typed-but-unsent values and the last result while the tab is in the background.
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews')],
+    });
+    const panel = new ActionFormPanel(webviewPanel, form, this);
+    this.panels.set(key, panel);
+    panel.onDidDispose(() => this.panels.delete(key));
+    return panel;
+  }
+
+  private formFor(device: DiscoveredDevice, service: ServiceState, action: Action, key: string): ActionFormModel | undefined {
+    const latestService = device.services.find((s) => s.key === service.key) ?? service;
+    if (!latestService.scpd) return undefined;
+    const latestAction = latestService.scpd.actions.find((a) => a.name === action.name) ?? action;
+    return buildFormModel({
+      actionKey: key,
+      action: latestAction,
+      scpd: latestService.scpd,
+      serviceType: latestService.description.serviceType,
+      serviceLabel: shortService(latestService),
+      deviceLabel: ownerLabel(device, latestService),
+      controlUrl: latestService.description.controlUrl,
+    });
+  }
+
+  /** A refreshed device may bring a changed SCPD: open forms follow it. */
+  private refreshForms(device: DiscoveredDevice): void {
+    for (const [key, panel] of this.panels) {
+      const ref = parseActionKey(key);
+      if (!ref || ref.deviceId !== deviceIdOf(device)) continue;
+      const service = device.services.find((s) => s.key === ref.serviceKey);
+      const action = service?.scpd?.actions.find((a) => a.name === ref.actionName);
+      if (service && action) {
+        const form = this.formFor(device, service, action, key);
+        if (form) panel.update(form);
+      }
+    }
+  }
+
+  private findTarget(ref: ActionRef): { device: DiscoveredDevice; service: ServiceState; action: Action } | string {
+    const device = this.explorer.devices.find((d) => deviceIdOf(d) === ref.deviceId);
+    if (!device) return 'The device is no longer in the Devices view; search again or add it by URL.';
+    const service = device.services.find((s) => s.key === ref.serviceKey);
+    if (!service) return `${deviceLabel(device)} no longer offers this service.`;
+    if (!service.scpd) return `The description (SCPD) of ${shortService(service)} is not available${service.scpdError ? `: ${service.scpdError}` : '.'}`;
+    const action = service.scpd.actions.find((a) => a.name === ref.actionName);
+    if (!action) return `${shortService(service)} no longer has an action named ${ref.actionName}.`;
+    if (!service.description.controlUrl) return `${shortService(service)} has no control URL in the device description, so actions can't be sent.`;
+    return { device, service, action };
+  }
+
+  // ---- ActionFormHost ----
+
+  resolve(actionKey: string): { service: ServiceState; action: Action } | string {
+    const ref = parseActionKey(actionKey);
+    if (!ref) return 'Unknown action.';
+    const found = this.findTarget(ref);
+    return typeof found === 'string' ? found : { service: found.service, action: found.action };
+  }
+
+  timeoutMs(): number {
+    return this.httpTimeoutMs();
+  }
+
+  initialState(form: ActionFormModel): { values: Record<string, string>; extras: ExtraArgInput[] } {
+    const remembered = this.rememberedForms()[form.actionKey];
+    return { values: initialValues(form, remembered?.values), extras: remembered?.extras ?? [] };
+  }
+
+  remember(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[]): void {
+    const all: Record<string, RememberedForm> = { ...this.rememberedForms() };
+    all[actionKey] = { values: { ...values }, extras: [...extras], at: Date.now() };
+    const keys = Object.keys(all).sort((a, b) => all[b]!.at - all[a]!.at);
+    for (const stale of keys.slice(MAX_REMEMBERED_ACTIONS)) delete all[stale];
+    void this.context.workspaceState.update(VALUES_KEY, all);
+  }
+
+  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView): void {
+    const ref = parseActionKey(actionKey);
+    if (!ref) return;
+    const target = this.findTarget(ref);
+    const entry: HistoryEntry = {
+      id: `${Date.now().toString(36)}-${(this.historyCounter++).toString(36)}`,
+      at: new Date().toISOString(),
+      deviceId: ref.deviceId,
+      deviceLabel: typeof target === 'string' ? ref.deviceId : ownerLabel(target.device, target.service),
+      serviceKey: ref.serviceKey,
+      serviceLabel: typeof target === 'string' ? ref.serviceKey : shortService(target.service),
+      actionName: ref.actionName,
+      values: { ...values },
+      extras: [...extras],
+      summary: resultSummary(result),
+      ok: result.kind === 'ok',
+      argsText: argsText(values, extras),
+    };
+    void this.context.workspaceState.update(HISTORY_KEY, addHistoryEntry(this.history(), entry));
+    // Every open form of this device lists the device's history.
+    for (const [key, panel] of this.panels) if (parseActionKey(key)?.deviceId === ref.deviceId) panel.postHistory();
+  }
+
+  historyFor(actionKey: string): HostMessage & { type: 'history' } {
+    const ref = parseActionKey(actionKey);
+    const entries = ref ? (this.history()[ref.deviceId] ?? []) : [];
+    return { type: 'history', entries: entries.map(toHistoryView) };
+  }
+
+  rerun(historyId: string): void {
+    const entry = findHistoryEntry(this.history(), historyId);
+    if (!entry) return;
+    const target = this.findTarget(entry);
+    if (typeof target === 'string') {
+      void vscode.window.showWarningMessage(`Can't run ${entry.actionName} again: ${target}`);
+      return;
+    }
+    const panel = this.open(target.device, target.service, target.action);
+    if (!panel) return;
+    panel.reveal();
+    void panel.run(entry.values, entry.extras);
+  }
+
+  showResultLines(form: ActionFormModel, result: ResultView): void {
+    if (result.kind !== 'ok') return;
+    const didl = result.outputs.filter((o) => o.didlLines);
+    if (didl.length === 0) return;
+    this.results.appendLine(`${new Date().toLocaleTimeString()} ${form.title}`);
+    for (const o of didl) {
+      this.results.appendLine(`  ${o.name}:`);
+      for (const line of o.didlLines!) this.results.appendLine(`    ${line}`);
+    }
+    this.results.appendLine('');
+  }
+
+  // ---- state ----
+
+  private history(): HistoryStore {
+    return readHistoryStore(this.context.workspaceState.get<unknown>(HISTORY_KEY));
+  }
+
+  private rememberedForms(): Readonly<Record<string, RememberedForm>> {
+    const raw = this.context.workspaceState.get<unknown>(VALUES_KEY);
+    if (typeof raw !== 'object' || raw === null) return {};
+    const out: Record<string, RememberedForm> = {};
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+      const v = value as Partial<RememberedForm> | null;
+      if (!v || typeof v.values !== 'object' || v.values === null || !Array.isArray(v.extras)) continue;
+      out[key] = { values: v.values, extras: v.extras.filter(isExtraArgInput), at: typeof v.at === 'number' ? v.at : 0 };
+    }
+    return out;
+  }
+}
+
+function isActionNode(value: unknown): value is TreeNode & { kind: 'action' } {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'action'
+    && 'action' in value && 'service' in value && 'device' in value;
+}
+
+function deviceIdOf(device: DiscoveredDevice): string {
+  return device.udn ?? device.description?.device.udn ?? device.location;
+}
+
+function actionKeyOf(ref: ActionRef): string {
+  return JSON.stringify([ref.deviceId, ref.serviceKey, ref.actionName]);
+}
+
+function parseActionKey(key: string): ActionRef | undefined {
+  try {
+    const parsed: unknown = JSON.parse(key);
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((p) => typeof p === 'string')) {
+      const [deviceId, serviceKey, actionName] = parsed as [string, string, string];
+      return { deviceId, serviceKey, actionName };
+    }
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}
+
+/** `ContentDirectory` (the version only adds noise in a title). */
+function shortService(service: ServiceState): string {
+  return serviceLabel(service).replace(/:\d+$/, '');
+}
+
+/** The friendly name of the (possibly embedded) device that owns the service. */
+function ownerLabel(device: DiscoveredDevice, service: ServiceState): string {
+  const root = device.description?.device;
+  const owner = root ? findDevice(root, service.deviceUdn) : undefined;
+  return owner && owner !== root && owner.friendlyName ? owner.friendlyName : deviceLabel(device);
+}
+
+function findDevice(d: DeviceDescription, udn: string): DeviceDescription | undefined {
+  if (d.udn === udn) return d;
+  for (const child of d.devices) {
+    const found = findDevice(child, udn);
+    if (found) return found;
+  }
+  return undefined;
+}

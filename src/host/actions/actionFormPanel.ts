@@ -1,0 +1,234 @@
+// One webview panel per action: the form generated from the SCPD, the result of the last
+// invocation, and the device's recent invocations. The panel owns its disposables and its
+// in-flight request; everything device-supplied reaches the webview as postMessage data.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Action } from '../../core/description/model';
+import type { ServiceState } from '../../core/registry/types';
+import { InvokeError, formatExchange, invokeAction, toCurl } from '../../core/soap/invoke';
+import type { RawExchange } from '../../core/soap/invoke';
+import { validateArguments } from '../../core/soap/types';
+import type { ActionFormModel, ExtraArgInput, HostMessage, ResultView, WebviewMessage } from '../../protocol/actionForm';
+import { isWebviewMessage } from '../../protocol/actionForm';
+import { extraArgProblems } from './formModel';
+import { toResultView } from './resultView';
+
+export const ACTION_FORM_VIEW_TYPE = 'upnpExplorer.actionForm';
+
+/** What the panel needs from its owner (the controller): resolving, remembering, history. */
+export interface ActionFormHost {
+  readonly extensionUri: vscode.Uri;
+  /** The action's current service and SCPD action, or a reason why it can't be invoked now. */
+  resolve(actionKey: string): { service: ServiceState; action: Action } | string;
+  timeoutMs(): number;
+  remember(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[]): void;
+  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView): void;
+  initialState(form: ActionFormModel): { values: Record<string, string>; extras: ExtraArgInput[] };
+  historyFor(actionKey: string): HostMessage & { type: 'history' };
+  rerun(historyId: string): void;
+  showResultLines(form: ActionFormModel, result: ResultView): void;
+}
+
+export class ActionFormPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pending: HostMessage[] = [];
+  private inFlight: AbortController | undefined;
+  private lastExchange: RawExchange | undefined;
+  private lastResult: HostMessage | undefined;
+  private disposed = false;
+  private readonly disposeListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private form: ActionFormModel,
+    private readonly host: ActionFormHost,
+  ) {
+    const dist = vscode.Uri.joinPath(host.extensionUri, 'dist', 'webviews');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(host.extensionUri, 'media')] };
+    panel.webview.html = this.html(dist);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+    );
+  }
+
+  get actionKey(): string {
+    return this.form.actionKey;
+  }
+
+  onDidDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** The SCPD may have changed (device refreshed): the next 'ready' or init uses the new form. */
+  update(form: ActionFormModel): void {
+    this.form = form;
+    this.panel.title = form.title;
+  }
+
+  /** Fills the form (re-run from history) and sends it. */
+  async run(values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[]): Promise<void> {
+    this.post({ type: 'setValues', values, extras });
+    await this.invoke(values, extras);
+  }
+
+  postHistory(): void {
+    this.post(this.host.historyFor(this.form.actionKey));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.inFlight?.abort();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    for (const l of this.disposeListeners.splice(0)) l();
+  }
+
+  private post(message: HostMessage): void {
+    // The webview posts 'ready' once its script runs; anything earlier would be lost.
+    if (!this.ready) {
+      this.pending.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!isWebviewMessage(raw)) return;
+    const message: WebviewMessage = raw;
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        const { values, extras } = this.host.initialState(this.form);
+        const history = this.host.historyFor(this.form.actionKey).entries;
+        void this.panel.webview.postMessage({ type: 'init', form: this.form, values, extras, history } satisfies HostMessage);
+        if (this.lastResult) void this.panel.webview.postMessage(this.lastResult);
+        for (const m of this.pending.splice(0)) void this.panel.webview.postMessage(m);
+        break;
+      }
+      case 'invoke':
+        void this.invoke(message.values, message.extras);
+        break;
+      case 'cancel':
+        this.inFlight?.abort();
+        break;
+      case 'openRaw':
+        void this.openRaw();
+        break;
+      case 'copyCurl':
+        void this.copyCurl();
+        break;
+      case 'rerun':
+        this.host.rerun(message.id);
+        break;
+    }
+  }
+
+  private async invoke(values: Readonly<Record<string, string>>, rawExtras: readonly ExtraArgInput[]): Promise<void> {
+    if (this.inFlight) return;
+    const extras = rawExtras.filter((e) => e.name.trim() !== '' || e.value !== '' || e.prefix !== '' || e.namespaceUri !== '')
+      .map((e) => ({ name: e.name.trim(), value: e.value, prefix: e.prefix.trim(), namespaceUri: e.namespaceUri.trim() }));
+    this.host.remember(this.form.actionKey, values, extras);
+    const resolved = this.host.resolve(this.form.actionKey);
+    if (typeof resolved === 'string') {
+      this.postResult({ type: 'result', result: { kind: 'invalid', message: resolved } });
+      return;
+    }
+    const { service, action } = resolved;
+    const scpd = service.scpd!;
+    // The webview checks as the user types; this is the authority (and catches a stale form).
+    const checks = validateArguments(action, scpd, values);
+    const bad = checks.filter((c) => !c.result.ok).map((c) => `${c.name} ${c.result.ok ? '' : c.result.message}`);
+    const extraProblems = extraArgProblems(extras, this.form);
+    if (bad.length > 0 || extraProblems.length > 0) {
+      this.postResult({ type: 'result', result: { kind: 'invalid', message: [...bad, ...extraProblems].join('\n') } });
+      return;
+    }
+    const args: Record<string, string> = {};
+    for (const c of checks) if (c.result.ok) args[c.name] = c.result.normalized;
+
+    const controller = new AbortController();
+    this.inFlight = controller;
+    this.post({ type: 'running' });
+    let message: HostMessage & { type: 'result' };
+    try {
+      const { outcome, exchange } = await invokeAction({
+        controlUrl: service.description.controlUrl,
+        serviceType: service.description.serviceType,
+        action,
+        args,
+        extraArgs: extras.map((e) => ({
+          name: e.name,
+          value: e.value,
+          namespace: e.prefix ? { prefix: e.prefix, uri: e.namespaceUri } : undefined,
+        })),
+        timeoutMs: this.host.timeoutMs(),
+        signal: controller.signal,
+      });
+      this.lastExchange = exchange;
+      const result = toResultView(outcome, action, scpd);
+      message = { type: 'result', result, raw: formatExchange(exchange), elapsedMs: exchange.elapsedMs, startedAt: exchange.startedAt };
+    } catch (err) {
+      if (!(err instanceof InvokeError)) throw err;
+      message = { type: 'result', result: { kind: 'invalid', message: err.message } };
+    } finally {
+      this.inFlight = undefined;
+    }
+    if (this.disposed) return;
+    this.postResult(message);
+    this.host.recorded(this.form.actionKey, values, extras, message.result);
+    this.host.showResultLines(this.form, message.result);
+  }
+
+  private postResult(message: HostMessage & { type: 'result' }): void {
+    this.lastResult = message;
+    this.post(message);
+  }
+
+  private async openRaw(): Promise<void> {
+    if (!this.lastExchange) return;
+    const doc = await vscode.workspace.openTextDocument({ content: formatExchange(this.lastExchange).replace(/\r\n/g, '\n'), language: 'http' });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  }
+
+  private async copyCurl(): Promise<void> {
+    if (!this.lastExchange) return;
+    await vscode.env.clipboard.writeText(toCurl(this.lastExchange));
+    vscode.window.setStatusBarMessage('$(copy) Copied the request as a curl command', 3000);
+  }
+
+  private html(dist: vscode.Uri): string {
+    const webview = this.panel.webview;
+    // A fresh nonce per page: only our bundle's <script> carries it.
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'actionForm.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'actionForm.css'));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>UPnP action</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="loading">Loading…</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}

@@ -1,0 +1,132 @@
+// The action form in a real VS Code (code-server + Chromium), inside an isolated network namespace:
+// click Browse under the simulated Leica camera's ContentDirectory, fill the form with the Leica
+// vendor argument, read the result table, then provoke the camera's 701 fault.
+//
+//   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/action-form.e2e.test.ts
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { assertIsolatedNetwork } from '../harness/netns';
+import { REPO_ROOT, startCodeServer } from '../harness/code-server';
+import type { RunningCodeServer } from '../harness/code-server';
+import { expandRow, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
+import type { LaunchedBrowser } from '../harness/browser';
+import { startSimulatedCamera } from '../devices/camera';
+import type { SimulatedCamera } from '../devices/camera';
+import { findFrameWith } from './actionFormHelpers';
+
+const CAMERA_NAME = 'Leica Q3-1234567';
+
+describe('action form (code-server)', { timeout: 240_000 }, () => {
+  let camera: SimulatedCamera | undefined;
+  let server: RunningCodeServer | undefined;
+  let browser: LaunchedBrowser | undefined;
+  let workspace: string | undefined;
+  let page: Page;
+
+  before(async () => {
+    assertIsolatedNetwork('action-form.e2e.test.ts');
+    assert.ok(existsSync(path.join(REPO_ROOT, 'dist', 'webviews', 'actionForm.js')), 'run `npm run build` first: dist/webviews/actionForm.js is missing');
+    camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1' });
+    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-ws-'));
+    server = await startCodeServer({
+      extensionDir: REPO_ROOT,
+      workspace,
+      settings: { 'upnpExplorer.discovery.interfaces': ['127.0.0.1'], 'upnpExplorer.discovery.mx': 1 },
+    });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.workspaceUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await camera?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('invokes Browse with the Leica vendor argument, then shows the 701 fault in words', async () => {
+    try {
+      await openViewContainer(page, 'UPnP');
+      await waitForTreeRows(page, [CAMERA_NAME], 60_000);
+      await expandRow(page, CAMERA_NAME);
+      await waitForTreeRows(page, ['ContentDirectory:1']);
+      await expandRow(page, 'ContentDirectory:1');
+      await waitForTreeRows(page, ['Browse']);
+      await treeRow(page, 'Browse').first().click();
+
+      const form = await findFrameWith(page, '#arg-ObjectID');
+      assert.equal(await page.locator('.tab.active .label-name').first().innerText(), `Browse — ContentDirectory — ${CAMERA_NAME}`);
+      // The type-driven field kinds the SCPD asks for.
+      assert.equal(await form.locator('#arg-BrowseFlag').getAttribute('list'), 'arg-BrowseFlag-list');
+      assert.match(await form.locator('.field:has(#arg-StartingIndex) .hint').innerText(), /whole number between 0 and 4294967295/);
+
+      // Invalid input is flagged before sending.
+      await form.locator('#arg-StartingIndex').fill('-1');
+      await form.locator('.field.invalid:has(#arg-StartingIndex)').waitFor();
+      assert.match(await form.locator('#arg-StartingIndex-msg').innerText(), /too small/);
+
+      await form.locator('#arg-ObjectID').fill('0');
+      await form.locator('#arg-BrowseFlag').fill('BrowseDirectChildren');
+      await form.locator('#arg-Filter').fill('*');
+      await form.locator('#arg-StartingIndex').fill('0');
+      await form.locator('#arg-RequestedCount').fill('0');
+      assert.equal(await form.locator('.field.invalid').count(), 0);
+
+      await form.getByRole('button', { name: 'Add argument' }).click();
+      const row = form.locator('.extra-row').last();
+      await row.locator('input.prefix').fill('leica');
+      await row.locator('input.extra-name').fill('X_FromCP');
+      await row.locator('input.extra-value').fill('Leica Q3');
+      await row.locator('input.namespace').fill('urn:schemas-leica-com:leica');
+
+      // Ctrl+Enter sends from anywhere in the form.
+      await row.locator('input.namespace').press('Control+Enter');
+      const numberReturned = form.locator('tr[data-arg="NumberReturned"] td.value');
+      await numberReturned.waitFor({ timeout: 20_000 });
+      assert.equal((await numberReturned.innerText()).trim(), '2');
+      assert.equal((await form.locator('tr[data-arg="TotalMatches"] td.value').innerText()).trim(), '2');
+      // DIDL-Lite is decoded into readable lines in the Result cell.
+      assert.match(await form.locator('tr[data-arg="Result"] ul.didl').innerText(), /item 01010972 "101-0972" \(object\.item\.imageItem\)/);
+      // The vendor argument went out as the Leica app sends it.
+      const raw = (await form.locator('details.raw pre').textContent()) ?? '';
+      assert.match(raw, /<u:Browse xmlns:u="urn:schemas-upnp-org:service:ContentDirectory:1" xmlns:leica="urn:schemas-leica-com:leica">/);
+      assert.match(raw, /<leica:X_FromCP>Leica Q3<\/leica:X_FromCP><\/u:Browse>/);
+      assert.match(raw, /HTTP\/1\.1 200 OK/);
+      await screenshotWithResult(page, form, 'action-form-ok');
+
+      await form.locator('#arg-ObjectID').fill('nope');
+      await form.getByRole('button', { name: 'Send' }).click();
+      const fault = form.locator('.fault-box');
+      await fault.waitFor({ timeout: 20_000 });
+      const faultText = await fault.innerText();
+      assert.match(faultText, /errorCode\s+701/);
+      assert.match(faultText, /errorDescription\s+No such object/);
+      assert.match(faultText, /Meaning\s+No such object/);
+      assert.match(await form.locator('.result h2').innerText(), /UPnP error 701: No such object/);
+
+      // Both invocations are in the device's history, newest first.
+      await form.locator('.history-row').nth(1).waitFor();
+      const history = await form.locator('.history-row').allInnerTexts();
+      assert.match(history[0]!, /Fault 701 No such object/);
+      assert.match(history[1]!, /leica:X_FromCP=Leica Q3/);
+
+      await screenshotWithResult(page, form, 'action-form');
+    } catch (err) {
+      if (browser) {
+        await screenshot(page, 'action-form-failure').catch(() => undefined);
+        console.error(browser.consoleLines().slice(-40).join('\n'));
+      }
+      throw err;
+    }
+  });
+});
+
+async function screenshotWithResult(page: Page, form: Frame, name: string): Promise<void> {
+  await form.locator('section.result').scrollIntoViewIfNeeded();
+  await screenshot(page, name);
+}

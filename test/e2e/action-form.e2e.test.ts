@@ -19,6 +19,10 @@ import type { SimulatedCamera } from '../devices/camera';
 import { findFrameWith } from './actionFormHelpers';
 
 const CAMERA_NAME = 'Leica Q3-1234567';
+// UPNP_E2E_THEME='Default High Contrast' (or any built-in theme) runs the same test in that theme,
+// with the screenshots named after it, to check the form's look there.
+const THEME = process.env.UPNP_E2E_THEME;
+const shot = (name: string): string => (THEME ? `${name}-${THEME.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` : name);
 
 describe('action form (code-server)', { timeout: 240_000 }, () => {
   let camera: SimulatedCamera | undefined;
@@ -35,7 +39,11 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
     server = await startCodeServer({
       extensionDir: REPO_ROOT,
       workspace,
-      settings: { 'upnpExplorer.discovery.interfaces': ['127.0.0.1'], 'upnpExplorer.discovery.mx': 1 },
+      settings: {
+        'upnpExplorer.discovery.interfaces': ['127.0.0.1'],
+        'upnpExplorer.discovery.mx': 1,
+        ...(THEME ? { 'workbench.colorTheme': THEME } : {}),
+      },
     });
     browser = await launchBrowser();
     page = browser.page;
@@ -97,7 +105,7 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
       assert.match(raw, /<u:Browse xmlns:u="urn:schemas-upnp-org:service:ContentDirectory:1" xmlns:leica="urn:schemas-leica-com:leica">/);
       assert.match(raw, /<leica:X_FromCP>Leica Q3<\/leica:X_FromCP><\/u:Browse>/);
       assert.match(raw, /HTTP\/1\.1 200 OK/);
-      await screenshotWithResult(page, form, 'action-form-ok');
+      await screenshotWithResult(page, form, shot('action-form-ok'));
 
       await form.locator('#arg-ObjectID').fill('nope');
       await form.getByRole('button', { name: 'Send' }).click();
@@ -115,7 +123,21 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
       assert.match(history[0]!, /Fault 701 No such object/);
       assert.match(history[1]!, /leica:X_FromCP=Leica Q3/);
 
-      await screenshotWithResult(page, form, 'action-form');
+      await screenshotWithResult(page, form, shot('action-form'));
+
+      // Re-run from the history: the form gets the old values back and the result comes again.
+      await form.locator('.history-row').nth(1).getByRole('button', { name: 'Re-run' }).click();
+      await form.locator('tr[data-arg="NumberReturned"] td.value').waitFor({ timeout: 20_000 });
+      assert.equal(await form.locator('#arg-ObjectID').inputValue(), '0');
+      assert.equal((await form.locator('tr[data-arg="NumberReturned"] td.value').innerText()).trim(), '2');
+      await form.locator('.history-row').nth(2).waitFor();
+
+      // The raw exchange opens in an editor, request and response.
+      await form.getByRole('button', { name: 'Open in Editor' }).click();
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ hasText: 'SOAPACTION' });
+      await editor.first().waitFor({ timeout: 15_000 });
+      // Monaco renders spaces as U+00A0.
+      assert.match((await editor.first().innerText()).replace(/\u00a0/g, ' '), /POST \/Server0\/CDS_control HTTP\/1\.1/);
     } catch (err) {
       if (browser) {
         await screenshot(page, 'action-form-failure').catch(() => undefined);

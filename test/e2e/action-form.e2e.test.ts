@@ -138,6 +138,22 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
       await editor.first().waitFor({ timeout: 15_000 });
       // Monaco renders spaces as U+00A0.
       assert.match((await editor.first().innerText()).replace(/\u00a0/g, ' '), /POST \/Server0\/CDS_control HTTP\/1\.1/);
+
+      // "UPnP: Invoke Action…" from the command palette: a quick pick over every known action.
+      await page.keyboard.press('F1');
+      const quickInput = page.locator('.quick-input-widget input');
+      await quickInput.waitFor();
+      await quickInput.fill('>UPnP: Invoke Action');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'UPnP: Invoke Action…' }).first().click();
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Invoke UPnP Action' }).waitFor();
+      await quickInput.fill('GetSystemUpdateID');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'GetSystemUpdateID' }).first().click();
+      const other = await findFrameWith(page, '.header h1:text-is("GetSystemUpdateID")');
+      assert.equal(await other.locator('.fields').innerText(), 'This action takes no arguments.');
+      await other.getByRole('button', { name: 'Send' }).click();
+      const id = other.locator('tr[data-arg="Id"] td.value');
+      await id.waitFor({ timeout: 20_000 });
+      assert.equal((await id.innerText()).trim(), '1');
     } catch (err) {
       if (browser) {
         await screenshot(page, 'action-form-failure').catch(() => undefined);

@@ -175,8 +175,10 @@ export class ActionFormPanel implements vscode.Disposable {
       const result = toResultView(outcome, action, scpd);
       message = { type: 'result', result, raw: formatExchange(exchange), elapsedMs: exchange.elapsedMs, startedAt: exchange.startedAt };
     } catch (err) {
-      if (!(err instanceof InvokeError)) throw err;
-      message = { type: 'result', result: { kind: 'invalid', message: err.message } };
+      // InvokeError: the request could not be built. Anything else is a bug, but the form must
+      // still leave its "Sending…" state and say what happened.
+      const text = err instanceof Error ? err.message : String(err);
+      message = { type: 'result', result: err instanceof InvokeError ? { kind: 'invalid', message: text } : { kind: 'failure', reason: 'internal', message: `Unexpected error: ${text}` } };
     } finally {
       this.inFlight = undefined;
     }

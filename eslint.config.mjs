@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points loaded by VS Code's test host (test/electron).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The protocol core is a plain-Node library: it may name VS Code's types (import type) but
     // never load the `vscode` module, so it runs and is tested outside VS Code.
     files: ['src/core/**/*.ts', 'src/protocol/**/*.ts'],

@@ -3,7 +3,7 @@
 // and a ContentDirectory with the two captured photos that Browse and DestroyObject act on.
 
 import { HttpDeviceServer, UpnpFault, rejectUnknownArgs, requireArgs } from './http-device';
-import type { ActionArgs } from './http-device';
+import type { ActionArgs, EventPublisher } from './http-device';
 import { advertise, makeHandle } from './device-handle';
 import type { CommonDeviceOptions, SimulatedDevice } from './device-handle';
 import {
@@ -20,7 +20,19 @@ export const CONNECTION_MANAGER_TYPE = 'urn:schemas-upnp-org:service:ConnectionM
 export interface SimulatedCameraOptions extends CommonDeviceOptions {
   udn?: string;
   friendlyName?: string;
+  /** TIMEOUT the camera grants, whatever is asked (the real one: 300 for 200 asked). */
+  eventTimeoutSeconds?: number;
 }
+
+/** The camera's vendor state variables on ConnectionManager, evented as in the capture. */
+export type CameraVendorVariable = 'X_Leica_Cam_Sync' | 'X_Leica_Cam_PRec' | 'X_Leica_Cam_VRec';
+
+/** The vendor events of the capture, in the order they appear there. */
+export const CAPTURED_VENDOR_EVENTS: ReadonlyArray<readonly [CameraVendorVariable, string]> = [
+  ['X_Leica_Cam_Sync', 'lens_Update'],
+  ['X_Leica_Cam_PRec', 'ok'],
+  ['X_Leica_Cam_VRec', 'start'],
+];
 
 export interface SimulatedCamera extends SimulatedDevice {
   /** ContentDirectory SystemUpdateID; starts at 1 like the capture and grows on each change. */
@@ -29,6 +41,18 @@ export interface SimulatedCamera extends SimulatedDevice {
   objectIds(): string[];
   /** http://host:port of the camera's HTTP server. */
   readonly baseUrl: string;
+  /**
+   * ConnectionManager eventing as captured: SUBSCRIBE (a body is fine) gets SID = the camera's
+   * UDN and TIMEOUT Second-300 whatever was asked; the initial event (SEQ 0) carries
+   * SourceProtocolInfo, SinkProtocolInfo and CurrentConnectionIDs.
+   */
+  readonly cmsEvents: EventPublisher;
+  /** Sends one vendor event (SEQ +1) to every ConnectionManager subscriber; resolves once delivered. */
+  sendVendorEvent(name: CameraVendorVariable, value: string): Promise<void>;
+  /** The next event's SEQ jumps ahead by `count`, as if events had been lost. */
+  skipEventSeq(count: number): void;
+  /** Forgets every subscription, as the camera does when switched off and on: renewals get 412. */
+  reboot(): void;
 }
 
 const BROWSE_ARGS = ['ObjectID', 'BrowseFlag', 'Filter', 'StartingIndex', 'RequestedCount', 'SortCriteria'];
@@ -52,8 +76,17 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions = {}): P
   http.serveDocument(CAMERA_PATHS.description, cameraDescription(baseUrl, udn, friendlyName));
   http.serveDocument(CAMERA_PATHS.cdsScpd, CDS_SCPD);
   http.serveDocument(CAMERA_PATHS.cmsScpd, CMS_SCPD);
+  // Only ConnectionManager eventing was captured; ContentDirectory's event URL stays without it.
   http.serveEvents(CAMERA_PATHS.cdsEvent);
-  http.serveEvents(CAMERA_PATHS.cmsEvent);
+  const cmsEvents = http.publishEvents(CAMERA_PATHS.cmsEvent, {
+    sidFor: () => udn,
+    grantSeconds: opts.eventTimeoutSeconds ?? 300,
+    initialEvent: () => [
+      ['SourceProtocolInfo', CAMERA_SOURCE_PROTOCOL_INFO],
+      ['SinkProtocolInfo', ''],
+      ['CurrentConnectionIDs', '0'],
+    ],
+  });
 
   http.serveControl(CAMERA_PATHS.cdsControl, CONTENT_DIRECTORY_TYPE, {
     Browse: (args: ActionArgs): ActionArgs => {
@@ -136,5 +169,9 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions = {}): P
     baseUrl,
     get systemUpdateId(): number { return systemUpdateId; },
     objectIds: (): string[] => items.map((i) => i.id),
+    cmsEvents,
+    sendVendorEvent: (name: CameraVendorVariable, value: string): Promise<void> => cmsEvents.notify([[name, value]]),
+    skipEventSeq: (count: number): void => cmsEvents.skipSeq(count),
+    reboot: (): void => cmsEvents.forgetAll(),
   };
 }

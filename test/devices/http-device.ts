@@ -3,6 +3,7 @@
 // paths, 405 for unsupported methods). Binds only to the given host, never to all interfaces.
 
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -216,11 +217,19 @@ export class HttpDeviceServer {
   }
 
   /**
-   * Declares an event subscription URL. GENA is not simulated yet, so SUBSCRIBE gets 405;
-   * a later change plugs SUBSCRIBE/UNSUBSCRIBE handlers in with route().
+   * Declares an event subscription URL without eventing: SUBSCRIBE gets 405. Devices that
+   * publish events use publishEvents() instead.
    */
   serveEvents(path: string): void {
     this.declare(path);
+  }
+
+  /** Serves GENA SUBSCRIBE/UNSUBSCRIBE on `path`; send events through the returned publisher. */
+  publishEvents(path: string, options: EventPublisherOptions = {}): EventPublisher {
+    const publisher = new EventPublisher(this.serverHeader, options);
+    this.route(path, 'SUBSCRIBE', (req, res) => publisher.handleSubscribe(req, res));
+    this.route(path, 'UNSUBSCRIBE', (req, res) => publisher.handleUnsubscribe(req, res));
+    return publisher;
   }
 
   readonly send: Sender = (res, status, contentType, body) => {
@@ -275,4 +284,243 @@ export class HttpDeviceServer {
 
 export function startHttpDeviceServer(opts: HttpDeviceServerOptions = {}): Promise<HttpDeviceServer> {
   return HttpDeviceServer.start(opts);
+}
+
+// ---- GENA, the publisher's side (UDA 1.1 §4) ----
+
+export const GENA_EVENT_NS = 'urn:schemas-upnp-org:event-1-0';
+
+/** An evented variable and its value (unescaped; the publisher escapes it). */
+export type EventedVariable = readonly [name: string, value: string];
+
+export interface EventPublisherOptions {
+  /** SID of a new subscription; default a fresh `uuid:…`. The Leica camera hands out its own UDN. */
+  sidFor?: () => string;
+  /**
+   * TIMEOUT granted, in seconds: a number grants that whatever was asked (the camera: 300);
+   * undefined grants what was asked (1800 when nothing or `infinite` was asked).
+   */
+  grantSeconds?: number;
+  /** The variables of the initial event (SEQ 0), sent right after a subscription is accepted. */
+  initialEvent?: () => EventedVariable[];
+  /** Don't send the initial event (a device that accepts subscriptions but never sends events). */
+  silent?: boolean;
+}
+
+export interface GenaSubscriber {
+  readonly sid: string;
+  readonly callbacks: readonly string[];
+  /** Epoch ms after which the subscription lapses unless renewed. */
+  readonly expiresAt: number;
+  /** SEQ of the next event. */
+  readonly nextSeq: number;
+}
+
+/** One request the publisher answered, for tests to check (renewals, their SIDs, 412s). */
+export interface GenaRequestRecord {
+  readonly method: 'SUBSCRIBE' | 'UNSUBSCRIBE';
+  readonly kind: 'new' | 'renew' | 'cancel';
+  readonly sid?: string;
+  readonly status: number;
+  readonly requestedTimeout?: string;
+  readonly at: number;
+}
+
+/** One NOTIFY the publisher sent. */
+export interface GenaDelivery {
+  readonly sid: string;
+  readonly seq: number;
+  readonly callback: string;
+  /** HTTP status of the subscriber's answer; absent when it could not be reached. */
+  readonly status?: number;
+  readonly error?: string;
+}
+
+interface SubscriberState {
+  sid: string;
+  callbacks: string[];
+  expiresAt: number;
+  nextSeq: number;
+  /** NOTIFYs to one subscriber go out one after the other, in SEQ order. */
+  chain: Promise<void>;
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return v === undefined ? undefined : (Array.isArray(v) ? v[0] ?? '' : v).trim();
+}
+
+/**
+ * The property set as the Leica camera writes it: indented, CRLF line ends (its CONTENT-LENGTH
+ * values count them), no XML declaration.
+ */
+export function propertySetXml(variables: readonly EventedVariable[]): string {
+  const props = variables.map(([name, value]) => `  <e:property>\r\n    <${name}>${xmlEscape(value)}</${name}>\r\n  </e:property>\r\n`).join('');
+  return `<e:propertyset xmlns:e="${GENA_EVENT_NS}">\r\n${props}</e:propertyset>\r\n`;
+}
+
+/** Sends one NOTIFY; resolves with the answer's status. */
+export function sendNotify(callback: string, sid: string, seq: number, body: string, timeoutMs = 5000): Promise<number> {
+  const url = new URL(callback);
+  const payload = Buffer.from(body, 'utf8');
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || 80),
+      path: url.pathname + url.search,
+      method: 'NOTIFY',
+      headers: {
+        HOST: url.host,
+        'CONTENT-TYPE': XML_CONTENT_TYPE,
+        'CONTENT-LENGTH': payload.length,
+        NT: 'upnp:event',
+        NTS: 'upnp:propchange',
+        SID: sid,
+        SEQ: String(seq),
+        CONNECTION: 'close',
+      },
+      timeout: timeoutMs,
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/**
+ * Subscriptions to one event URL and the events sent to them. Answers SUBSCRIBE (new or renewal)
+ * and UNSUBSCRIBE as UDA 1.1 §4.1 says: 412 for a missing/invalid CALLBACK or NT, or an unknown
+ * SID; 400 for SID together with CALLBACK or NT.
+ */
+export class EventPublisher {
+  private readonly subs = new Map<string, SubscriberState>();
+  private skip = 0;
+  /** Every SUBSCRIBE/UNSUBSCRIBE answered, in order. */
+  readonly requests: GenaRequestRecord[] = [];
+  /** Every NOTIFY sent, in order. */
+  readonly deliveries: GenaDelivery[] = [];
+
+  constructor(private readonly serverHeader: string, private readonly options: EventPublisherOptions) {}
+
+  /** Current, unexpired subscriptions. */
+  subscribers(): GenaSubscriber[] {
+    this.dropExpired();
+    return [...this.subs.values()].map((s) => ({ sid: s.sid, callbacks: [...s.callbacks], expiresAt: s.expiresAt, nextSeq: s.nextSeq }));
+  }
+
+  /** Sends one event with these variables to every subscriber; resolves once all were delivered (or failed). */
+  async notify(variables: readonly EventedVariable[]): Promise<void> {
+    this.dropExpired();
+    const skip = this.skip;
+    this.skip = 0;
+    const body = propertySetXml(variables);
+    await Promise.all([...this.subs.values()].map((s) => {
+      s.nextSeq = advance(s.nextSeq, skip);
+      return this.enqueue(s, body);
+    }));
+  }
+
+  /** The next event's SEQ jumps by `count` (events "lost on the way"), so gap detection can be tested. */
+  skipSeq(count: number): void {
+    this.skip += count;
+  }
+
+  /** Forgets every subscription, as a device does when it reboots: renewals then get 412. */
+  forgetAll(): void {
+    this.subs.clear();
+  }
+
+  handleSubscribe(req: IncomingMessage, res: ServerResponse): void {
+    const sid = headerOf(req, 'sid');
+    const nt = headerOf(req, 'nt');
+    const callback = headerOf(req, 'callback');
+    const timeout = headerOf(req, 'timeout');
+    this.dropExpired();
+    if (sid !== undefined) {
+      if (nt !== undefined || callback !== undefined) return this.answer(res, 400, { method: 'SUBSCRIBE', kind: 'renew', sid, requestedTimeout: timeout });
+      const sub = this.subs.get(sid);
+      if (!sub) return this.answer(res, 412, { method: 'SUBSCRIBE', kind: 'renew', sid, requestedTimeout: timeout });
+      const granted = this.grant(timeout);
+      sub.expiresAt = Date.now() + granted * 1000;
+      return this.answer(res, 200, { method: 'SUBSCRIBE', kind: 'renew', sid, requestedTimeout: timeout }, { SID: sid, TIMEOUT: `Second-${granted}` });
+    }
+    const callbacks = [...(callback ?? '').matchAll(/<([^>]*)>/g)].map((m) => m[1]!).filter((u) => /^http:\/\//i.test(u));
+    if (nt !== 'upnp:event' || callbacks.length === 0) {
+      return this.answer(res, 412, { method: 'SUBSCRIBE', kind: 'new', requestedTimeout: timeout });
+    }
+    const newSid = this.options.sidFor?.() ?? `uuid:${randomUUID()}`;
+    const granted = this.grant(timeout);
+    // A fixed SID (the camera's UDN) means a second SUBSCRIBE replaces the first subscription.
+    const state: SubscriberState = { sid: newSid, callbacks, expiresAt: Date.now() + granted * 1000, nextSeq: 0, chain: Promise.resolve() };
+    this.subs.set(newSid, state);
+    this.answer(res, 200, { method: 'SUBSCRIBE', kind: 'new', sid: newSid, requestedTimeout: timeout }, { SID: newSid, TIMEOUT: `Second-${granted}` });
+    if (this.options.silent) return;
+    // UDA: the initial event follows the SUBSCRIBE answer.
+    res.once('finish', () => {
+      const vars = this.options.initialEvent?.() ?? [];
+      if (vars.length > 0 && this.subs.get(newSid) === state) void this.enqueue(state, propertySetXml(vars));
+    });
+  }
+
+  handleUnsubscribe(req: IncomingMessage, res: ServerResponse): void {
+    const sid = headerOf(req, 'sid');
+    if (headerOf(req, 'nt') !== undefined || headerOf(req, 'callback') !== undefined) {
+      return this.answer(res, 400, { method: 'UNSUBSCRIBE', kind: 'cancel', ...(sid !== undefined ? { sid } : {}) });
+    }
+    if (!sid || !this.subs.has(sid)) return this.answer(res, 412, { method: 'UNSUBSCRIBE', kind: 'cancel', ...(sid !== undefined ? { sid } : {}) });
+    this.subs.delete(sid);
+    this.answer(res, 200, { method: 'UNSUBSCRIBE', kind: 'cancel', sid });
+  }
+
+  private grant(timeout: string | undefined): number {
+    if (this.options.grantSeconds !== undefined) return this.options.grantSeconds;
+    const asked = /^second-(\d+)$/i.exec(timeout ?? '');
+    return asked ? Math.max(1, Number(asked[1])) : 1800;
+  }
+
+  private answer(res: ServerResponse, status: number, record: Omit<GenaRequestRecord, 'status' | 'at'> & { requestedTimeout?: string | undefined }, headers: Record<string, string> = {}): void {
+    const { requestedTimeout, ...rest } = record;
+    this.requests.push({ ...rest, ...(requestedTimeout !== undefined ? { requestedTimeout } : {}), status, at: Date.now() });
+    res.statusCode = status;
+    res.setHeader('CONTENT-LENGTH', 0);
+    res.setHeader('DATE', new Date().toUTCString());
+    res.setHeader('SERVER', this.serverHeader);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.setHeader('CONNECTION', 'close');
+    res.end();
+  }
+
+  private enqueue(sub: SubscriberState, body: string): Promise<void> {
+    const seq = sub.nextSeq;
+    sub.nextSeq = advance(seq, 1);
+    sub.chain = sub.chain.then(async () => {
+      // UDA: try the callback URLs in order until one accepts.
+      for (const callback of sub.callbacks) {
+        try {
+          const status = await sendNotify(callback, sub.sid, seq, body);
+          this.deliveries.push({ sid: sub.sid, seq, callback, status });
+          if (status === 200) return;
+        } catch (err) {
+          this.deliveries.push({ sid: sub.sid, seq, callback, error: (err as Error).message });
+        }
+      }
+    });
+    return sub.chain;
+  }
+
+  private dropExpired(): void {
+    const now = Date.now();
+    for (const [sid, s] of this.subs) if (s.expiresAt <= now) this.subs.delete(sid);
+  }
+}
+
+/** SEQ arithmetic of UDA 1.1 §4.3.2: after 4294967295 comes 1, never 0 again. */
+function advance(seq: number, by: number): number {
+  if (by <= 0) return seq;
+  if (seq === 0) return advance(1, by - 1);
+  return ((seq - 1 + by) % 4294967295) + 1;
 }

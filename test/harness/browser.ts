@@ -1,0 +1,160 @@
+// Drives the code-server workbench like a person would: Debian's chromium through playwright-core
+// (never `npx playwright install`: browser downloads are unreachable here).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { REPO_ROOT } from './code-server';
+
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Browser console messages and page errors, for failure messages. */
+  consoleLines(): string[];
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  executablePath?: string;
+  headless?: boolean;
+  viewport?: { width: number; height: number };
+}
+
+/** Flags that keep Chromium off the network and quiet in a container without a GPU. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-dev-shm-usage',
+];
+
+/** Launches Debian's chromium with a fresh profile and opens one page. */
+export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
+  const executablePath = opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(`${executablePath} not found (Debian: apt-get install --no-install-recommends chromium)`);
+  }
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'upnp-chromium-'));
+  // A persistent context gives Chromium its own fresh --user-data-dir we can delete afterwards.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: opts.headless ?? true,
+    args: [...CHROMIUM_ARGS],
+    viewport: opts.viewport ?? { width: 1400, height: 900 },
+  });
+  const browser = context.browser();
+  const page = context.pages()[0] ?? (await context.newPage());
+  const lines: string[] = [];
+  page.on('console', (m) => lines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
+  let closed = false;
+  return {
+    browser: browser as Browser,
+    context,
+    page,
+    consoleLines: () => lines.slice(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await context.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the workbench at `url` and waits until it and its activity bar are up. */
+export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000): Promise<void> {
+  await page.goto(url, { timeout: timeoutMs });
+  await page.locator('.monaco-workbench').first().waitFor({ timeout: timeoutMs });
+  await page.locator('.part.activitybar .action-item').first().waitFor({ timeout: timeoutMs });
+}
+
+/** The activity-bar entry whose label contains `title` (e.g. 'UPnP'). */
+export function activityBarItem(page: Page, title: string): Locator {
+  return page.locator(`.part.activitybar li.action-item[aria-label*="${title}"]`).first();
+}
+
+/** Clicks the activity-bar entry (unless its container is already shown) and waits for its sidebar. */
+export async function openViewContainer(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const item = activityBarItem(page, title);
+  await item.waitFor({ timeout: timeoutMs });
+  const checked = (await item.getAttribute('aria-checked')) === 'true' || (await item.getAttribute('aria-selected')) === 'true';
+  if (!checked) await item.click();
+  await page.locator(`.part.sidebar .composite.title [aria-label*="${title}"], .part.sidebar .title-label h2`).first().waitFor({ timeout: timeoutMs });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Visible tree/list rows in the sidebar whose label text is exactly `label`. */
+export function treeRow(page: Page, label: string): Locator {
+  return page
+    .locator('.part.sidebar .monaco-list-row')
+    .filter({ visible: true })
+    .filter({ has: page.locator('.label-name, .monaco-highlighted-label', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
+}
+
+/** Waits until a visible sidebar row exists for each label; returns all visible row texts then. */
+export async function waitForTreeRows(page: Page, labels: readonly string[], timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (const label of labels) {
+    const left = Math.max(1, deadline - Date.now());
+    try {
+      await treeRow(page, label).first().waitFor({ state: 'visible', timeout: left });
+    } catch (err) {
+      const rows = await treeRowTexts(page);
+      throw new Error(`no tree row '${label}' within ${timeoutMs} ms; visible rows: ${JSON.stringify(rows)}\n${String(err)}`);
+    }
+  }
+  return treeRowTexts(page);
+}
+
+/** Texts of the visible sidebar rows, top to bottom (label and description, one line each). */
+export async function treeRowTexts(page: Page): Promise<string[]> {
+  const rows = page.locator('.part.sidebar .monaco-list-row').filter({ visible: true });
+  const texts = await rows.allInnerTexts();
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** Expands the first visible row labelled `label` (its twistie) and waits for aria-expanded=true. */
+export async function expandRow(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
+  const row = treeRow(page, label).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await row.getAttribute('aria-expanded')) === 'true') return;
+  await row.scrollIntoViewIfNeeded();
+  const twistie = row.locator('.monaco-tl-twistie');
+  if ((await twistie.count()) > 0) await twistie.first().click();
+  else await row.click();
+  try {
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-expanded') === 'true',
+      await row.elementHandle(),
+      { timeout: 3000 },
+    );
+  } catch {
+    // Fall back to the keyboard: select the row, then Right expands a collapsed tree node.
+    await row.click();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), {
+      timeout: timeoutMs,
+    });
+  }
+}
+
+/** Saves a full-page screenshot to test-results/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, name.endsWith('.png') ? name : `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -6,12 +6,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { assertIsolatedNetwork } from '../harness/netns';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { startSimulatedLight } from '../devices/light';
@@ -119,12 +119,9 @@ const tag = (xml: string, name: string): string | undefined => new RegExp(`<${na
 const unescapeXml = (s: string): string =>
   s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 
-// Hard safety rule: multicast only inside a namespace that holds nothing but lo. Checked at load
-// time so that no hook can open a socket first.
-const interfaceNames = Object.keys(os.networkInterfaces());
-if (interfaceNames.join(',') !== 'lo') {
-  throw new Error(`run inside an isolated network namespace (found interfaces ${interfaceNames.join(', ')})`);
-}
+// Hard safety rule: multicast only inside the namespace made by scripts/netns.sh (lo, plus its
+// in-namespace veth pair). Checked at load time so that no hook can open a socket first.
+assertIsolatedNetwork('simulated devices test');
 
 describe('camera and light on 127.0.0.1', () => {
   let camera: SimulatedCamera;

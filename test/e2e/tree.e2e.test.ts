@@ -1,0 +1,135 @@
+// The Devices tree in a real VS Code (code-server + Debian Chromium, driven like a person), inside
+// the isolated network namespace: the simulated camera, the simulated light bridge, a real minidlna
+// and a broken device are discovered on startup; we expand down to actions and read what is shown.
+//
+//   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/tree.e2e.test.ts
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { assertIsolatedNetwork } from '../harness/netns';
+import { REPO_ROOT, startCodeServer } from '../harness/code-server';
+import type { RunningCodeServer } from '../harness/code-server';
+import { activityBarItem, expandRow, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
+import type { LaunchedBrowser } from '../harness/browser';
+import { startMinidlna } from '../harness/minidlna';
+import type { RunningMinidlna } from '../harness/minidlna';
+import { startSimulatedCamera } from '../devices/camera';
+import { startSimulatedLight } from '../devices/light';
+import { startFaultyDevices } from '../devices/faulty';
+import type { FaultyDevices } from '../devices/faulty';
+import type { SimulatedDevice } from '../devices/device-handle';
+import { SsdpResponder } from '../devices/ssdp-responder';
+
+const CAMERA = 'Leica Q3-1234567';
+const LIGHT = 'Simulated Light Bridge';
+const MINIDLNA = 'minidlna-peer';
+
+describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
+  let responder: SsdpResponder | undefined;
+  let camera: SimulatedDevice | undefined;
+  let light: SimulatedDevice | undefined;
+  let faulty: FaultyDevices | undefined;
+  let minidlna: RunningMinidlna | undefined;
+  let server: RunningCodeServer | undefined;
+  let browser: LaunchedBrowser | undefined;
+  let workspace: string | undefined;
+  let page: Page;
+
+  before(async () => {
+    assertIsolatedNetwork('tree.e2e.test.ts');
+    assert.ok(existsSync(path.join(REPO_ROOT, 'dist', 'extension.js')), 'run `npm run build` first: dist/extension.js is missing');
+    responder = await SsdpResponder.start({ interfaceAddress: '127.0.0.1' });
+    camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder });
+    light = await startSimulatedLight({ interfaceAddress: '127.0.0.1', ssdp: responder });
+    faulty = await startFaultyDevices({ interfaceAddress: '127.0.0.1', ssdp: responder, variants: ['http-404'] });
+    minidlna = await startMinidlna({ friendlyName: MINIDLNA, port: 8221 });
+    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-tree-'));
+    server = await startCodeServer({
+      extensionDir: REPO_ROOT,
+      workspace,
+      settings: { 'upnpExplorer.discovery.interfaces': ['127.0.0.1'], 'upnpExplorer.discovery.mx': 1 },
+    });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.workspaceUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await camera?.stop();
+    await light?.stop();
+    await faulty?.stop();
+    await responder?.close();
+    await minidlna?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('lists the devices found at startup by friendly name, with a count badge', async () => {
+    await openViewContainer(page, 'UPnP');
+    await waitForTreeRows(page, [CAMERA, LIGHT, MINIDLNA], 60_000);
+    // Sorted by name; the broken device is listed too, after the named ones, with its reason.
+    const rows = await treeRowTexts(page);
+    const at = (name: string): number => rows.findIndex((r) => r.startsWith(name));
+    assert.ok(at(CAMERA) === 0 && at(MINIDLNA) === 1 && at(LIGHT) === 2, rows.join(' | '));
+    assert.match(rows[0]!, /MediaServer:1 · 127\.0\.0\.1:\d+$/);
+    const broken = rows.find((r) => r.includes('/faulty/http-404/description.xml'));
+    assert.ok(broken, `broken device row: ${rows.join(' | ')}`);
+    assert.match(broken, /answered HTTP 404 Not Found/);
+    // While the startup search runs the activity bar shows a progress badge; then the count.
+    const badge = activityBarItem(page, 'UPnP').locator('.badge:not(.progress-badge) .badge-content');
+    await badge.filter({ hasText: /^\s*4\s*$/ }).waitFor({ timeout: 20_000 });
+    // Move the pointer off the activity bar: its hover would cover the first rows.
+    await page.mouse.move(900, 500);
+  });
+
+  it('expands a real minidlna down to its ContentDirectory actions', async () => {
+    await expandRow(page, MINIDLNA);
+    await waitForTreeRows(page, ['ContentDirectory:1', 'ConnectionManager:1', 'X_MS_MediaReceiverRegistrar:1']);
+    await expandRow(page, 'ContentDirectory:1');
+    await waitForTreeRows(page, ['Browse', 'Search', 'GetSearchCapabilities', 'State Variables']);
+    const browse = (await treeRow(page, 'Browse').first().innerText()).replace(/\s+/g, ' ');
+    assert.match(browse, /Browse ?\(ObjectID, BrowseFlag, Filter, StartingIndex, RequestedCount, SortCriteria\) → \(Result, NumberReturned, TotalMatches, UpdateID\)/);
+    // Collapse it again so the camera's rows are the first of their kind.
+    await treeRow(page, MINIDLNA).first().click();
+    await page.keyboard.press('ArrowLeft');
+    await treeRow(page, 'Browse').first().waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('expands the light bridge to its embedded light, and the camera down to Browse', async () => {
+    await expandRow(page, LIGHT);
+    await waitForTreeRows(page, ['Simulated Dimmable Light']);
+    await expandRow(page, 'Simulated Dimmable Light');
+    await waitForTreeRows(page, ['SwitchPower:1', 'Dimming:1']);
+    await expandRow(page, 'SwitchPower:1');
+    await waitForTreeRows(page, ['SetTarget', 'GetStatus']);
+
+    await expandRow(page, CAMERA);
+    await waitForTreeRows(page, ['ContentDirectory:1', 'ConnectionManager:1']);
+    await expandRow(page, 'ContentDirectory:1');
+    await waitForTreeRows(page, ['Browse', 'DestroyObject', 'State Variables']);
+    await expandRow(page, 'State Variables');
+    await waitForTreeRows(page, ['SystemUpdateID']);
+    const sysUpdate = (await treeRow(page, 'SystemUpdateID').first().innerText()).replace(/\s+/g, ' ');
+    assert.match(sysUpdate, /ui4/);
+    assert.match(sysUpdate, /evented/);
+    await page.mouse.move(900, 500);
+    const file = await screenshot(page, 'tree');
+    // The README shows this picture.
+    if (process.env.UPNP_UPDATE_SCREENSHOT) copyFileSync(file, path.join(REPO_ROOT, 'media', 'screenshot-tree.png'));
+  });
+
+  it("shows the camera's firmware and vendor fields in its tooltip", async () => {
+    await treeRow(page, CAMERA).first().hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Leica Camera AG' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    assert.match(text, /2\.0\.5/);
+    assert.match(text, /leica:X_FirmVersion/);
+    assert.match(text, /M-DMS-1\.50/);
+    assert.match(text, /http:\/\/127\.0\.0\.1:\d+\/DCxxxxxxxx09\/Server0\/ddd/);
+  });
+});

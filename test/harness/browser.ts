@@ -78,18 +78,42 @@ export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000)
   await page.locator('.part.activitybar .action-item').first().waitFor({ timeout: timeoutMs });
 }
 
-/** The activity-bar entry whose label contains `title` (e.g. 'UPnP'). */
+/** The activity-bar entry whose label contains `title` (e.g. 'UPnP'); the label sits on the <li> or its <a>. */
 export function activityBarItem(page: Page, title: string): Locator {
-  return page.locator(`.part.activitybar li.action-item[aria-label*="${title}"]`).first();
+  return page
+    .locator(
+      `.part.activitybar li.action-item:has(> a.action-label[aria-label*="${title}"]), ` +
+        `.part.activitybar li.action-item[aria-label*="${title}"]`,
+    )
+    .first();
 }
 
 /** Clicks the activity-bar entry (unless its container is already shown) and waits for its sidebar. */
 export async function openViewContainer(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const item = activityBarItem(page, title);
   await item.waitFor({ timeout: timeoutMs });
-  const checked = (await item.getAttribute('aria-checked')) === 'true' || (await item.getAttribute('aria-selected')) === 'true';
-  if (!checked) await item.click();
-  await page.locator(`.part.sidebar .composite.title [aria-label*="${title}"], .part.sidebar .title-label h2`).first().waitFor({ timeout: timeoutMs });
+  if ((await item.getAttribute('aria-selected')) !== 'true') await item.click();
+  await page
+    .locator('.part.sidebar .composite.title .title-label h2', { hasText: title })
+    .first()
+    .waitFor({ timeout: timeoutMs });
+}
+
+/** Text of the badge on an activity-bar entry (e.g. a device count), or undefined when none shows. */
+export async function activityBarBadge(page: Page, title: string): Promise<string | undefined> {
+  const badge = activityBarItem(page, title).locator('.badge .badge-content');
+  if ((await badge.count()) === 0 || !(await badge.first().isVisible())) return undefined;
+  return (await badge.first().innerText()).trim();
+}
+
+/**
+ * aria-labels of the view pane headers in the sidebar ("<view name> - <description> Section").
+ * A TreeView's `description` shows there; with a single view the header itself is hidden but keeps it.
+ */
+export async function viewHeaderLabels(page: Page): Promise<string[]> {
+  return page
+    .locator('.part.sidebar .pane-header')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
 }
 
 function escapeRegExp(s: string): string {
@@ -119,11 +143,17 @@ export async function waitForTreeRows(page: Page, labels: readonly string[], tim
   return treeRowTexts(page);
 }
 
-/** Texts of the visible sidebar rows, top to bottom (label and description, one line each). */
+/** The visible sidebar rows, top to bottom, as "label" or "label — description". */
 export async function treeRowTexts(page: Page): Promise<string[]> {
   const rows = page.locator('.part.sidebar .monaco-list-row').filter({ visible: true });
-  const texts = await rows.allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim());
+  // No named helpers inside: tsx (esbuild keepNames) would wrap them in __name(), unknown in the page.
+  return rows.evaluateAll((els) =>
+    els.map((row) => {
+      const label = (row.querySelector('.label-name')?.textContent ?? row.textContent ?? '').replace(/\s+/g, ' ').trim();
+      const description = (row.querySelector('.label-description')?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      return description ? `${label} — ${description}` : label;
+    }),
+  );
 }
 
 /** Expands the first visible row labelled `label` (its twistie) and waits for aria-expanded=true. */
@@ -148,6 +178,82 @@ export async function expandRow(page: Page, label: string, timeoutMs = 15_000): 
     await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), {
       timeout: timeoutMs,
     });
+  }
+}
+
+interface RowInfo {
+  label: string;
+  level: number;
+  expanded: string | null;
+}
+
+async function visibleRowInfos(page: Page): Promise<RowInfo[]> {
+  return page
+    .locator('.part.sidebar .monaco-list-row')
+    .filter({ visible: true })
+    .evaluateAll((els) =>
+      els.map((row) => ({
+        label: (row.querySelector('.label-name')?.textContent ?? row.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        level: Number(row.getAttribute('aria-level') ?? '1'),
+        expanded: row.getAttribute('aria-expanded'),
+      })),
+    );
+}
+
+/** Index among visible sidebar rows of the row at `labelPath` (each label a child of the one before), or -1. */
+export function findPath(rows: readonly RowInfo[], labelPath: readonly string[]): number {
+  let from = 0;
+  let parentLevel = 0;
+  let found = -1;
+  for (const label of labelPath) {
+    found = -1;
+    for (let i = from; i < rows.length; i++) {
+      const row = rows[i];
+      if (parentLevel > 0 && row.level <= parentLevel) break; // left the parent's subtree
+      if (row.label === label && (parentLevel === 0 || row.level === parentLevel + 1)) {
+        found = i;
+        break;
+      }
+    }
+    if (found < 0) return -1;
+    from = found + 1;
+    parentLevel = rows[found].level;
+  }
+  return found;
+}
+
+/** Waits for the row at `labelPath` (e.g. ['Leica Q3-1234567', 'ContentDirectory:1']) and returns its locator. */
+export async function waitForTreePath(page: Page, labelPath: readonly string[], timeoutMs = 30_000): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const index = findPath(await visibleRowInfos(page), labelPath);
+    if (index >= 0) return page.locator('.part.sidebar .monaco-list-row').filter({ visible: true }).nth(index);
+    if (Date.now() > deadline) {
+      throw new Error(`no tree row at ${labelPath.join(' > ')} within ${timeoutMs} ms; visible rows: ${JSON.stringify(await treeRowTexts(page))}`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Expands each row along `labelPath` in turn (parents first); resolves when the last one is expanded. */
+export async function expandPath(page: Page, labelPath: readonly string[], timeoutMs = 30_000): Promise<void> {
+  for (let depth = 1; depth <= labelPath.length; depth++) {
+    const sub = labelPath.slice(0, depth);
+    const row = await waitForTreePath(page, sub, timeoutMs);
+    if ((await row.getAttribute('aria-expanded')) === 'true') continue;
+    const twistie = row.locator('.monaco-tl-twistie');
+    if ((await twistie.count()) > 0) await twistie.first().click();
+    else await row.click();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await visibleRowInfos(page);
+      const i = findPath(rows, sub);
+      if (i >= 0 && rows[i].expanded === 'true') break;
+      if (Date.now() > deadline) {
+        throw new Error(`row ${sub.join(' > ')} did not expand; visible rows: ${JSON.stringify(await treeRowTexts(page))}`);
+      }
+      await page.waitForTimeout(200);
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGES, ensurePackages } from './lib/prereqs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -32,47 +33,8 @@ function must(cmd, args, opts) {
     process.exit(status);
   }
 }
-function which(name) {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/bin'])) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-function dpkgHas(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.includes('install ok installed');
-}
-
 // ---- 1. Debian packages ----
-const packages = [
-  ['minidlna', () => existsSync('/usr/sbin/minidlnad'), 'a real DLNA media server the integration and e2e suites discover'],
-  ['gupnp-tools', () => existsSync('/usr/bin/gupnp-network-light'), 'gupnp-network-light, a real light that sends GENA events'],
-  ['xvfb', () => !!which('Xvfb'), 'an X server for gupnp-network-light'],
-  ['chromium', () => existsSync('/usr/bin/chromium'), 'the browser Playwright drives for the real VS Code (code-server)'],
-  ['libkrb5-dev', () => dpkgHas('libkrb5-dev'), "headers code-server's kerberos module builds against"],
-  ['iproute2', () => !!which('ip'), 'ip, to set up the isolated network namespace'],
-  ['util-linux', () => !!which('unshare'), 'unshare, to create the isolated network namespace'],
-  ['curl', () => !!which('curl'), 'curl, to run the "Copy as curl" commands the SOAP tests generate'],
-];
-let missing = packages.filter(([, ok]) => !ok());
-if (missing.length) {
-  const names = missing.map(([n]) => n);
-  const isRoot = process.getuid?.() === 0;
-  if (isRoot && which('apt-get')) {
-    console.log(`npm test: installing Debian packages: ${names.join(' ')}`);
-    must('apt-get', ['update', '-q']);
-    must('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...names], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    // Installing minidlna must not leave a daemon announcing on the host network.
-    spawnSync('sh', ['-c', 'pkill -x minidlnad || true; command -v service >/dev/null && service minidlna stop >/dev/null 2>&1 || true']);
-    missing = packages.filter(([, ok]) => !ok());
-  }
-  if (missing.length) {
-    console.error('npm test: these are needed and missing:');
-    for (const [n, , why] of missing) console.error(`  - ${n}: ${why}`);
-    console.error(`Install them (Debian/Ubuntu: sudo apt-get install --no-install-recommends ${missing.map(([n]) => n).join(' ')}) and run npm test again.`);
-    process.exit(1);
-  }
-}
+ensurePackages(Object.keys(PACKAGES), 'npm test');
 
 // ---- 2. npm packages and the code-server cache ----
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) must('npm', ['ci', '--no-audit', '--no-fund']);

@@ -237,6 +237,7 @@ export class DeviceRegistry implements DisposableLike {
     // The same device may already be known under another LOCATION (another interface): merge.
     const twin = udn ? this.findByUdn(udn, entry) : undefined;
     if (twin) {
+      entry.udns.add(udn!);
       this.logger.info(`${root.device.friendlyName} at ${location} is the same device as ${twin.device.location}; merged`);
       this.mergeInto(twin, entry);
       return;

@@ -1,0 +1,184 @@
+// The device registry fed with SSDP sightings directly (no multicast needed), describing devices
+// from a real HTTP server on 127.0.0.1 that serves the network-light capture.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DeviceRegistry, isFullyDescribed } from '../../src/core/registry/registry';
+import type { DeviceRemoved, DiscoveredDevice } from '../../src/core/registry/types';
+import type { Advertisement } from '../../src/core/ssdp/message';
+import type { Sighting } from '../../src/core/ssdp/discovery';
+
+const fixtures = join(__dirname, '..', 'fixtures', 'network-light');
+const LIGHT_UDN = 'uuid:dd456923-f207-48f2-8a72-c1ac8a963324';
+const description = readFileSync(join(fixtures, 'description.xml'), 'utf8');
+
+let server: http.Server;
+let base: string;
+const hits = new Map<string, number>();
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    const file = url.endsWith('.xml') && url.includes('SwitchPower') ? 'scpd-SwitchPower_1.xml' : url.includes('Dimming') ? 'scpd-Dimming_1.xml' : undefined;
+    if (url === '/desc.xml' || url === '/moved/desc.xml') {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(description);
+    } else if (file) {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(readFileSync(join(fixtures, file)));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((r) => server.close(() => r())));
+
+function sighting(ad: Partial<Advertisement> & Pick<Advertisement, 'type'>): Sighting {
+  const usn = ad.usn ?? `${LIGHT_UDN}::upnp:rootdevice`;
+  return {
+    advertisement: { usn, udn: usn.split('::')[0]!, target: 'upnp:rootdevice', ...(ad.type !== 'byebye' ? { location: `${base}/desc.xml`, maxAgeSeconds: 1800 } : {}), ...ad },
+    via: 'notify',
+    remoteAddress: '127.0.0.1',
+    remotePort: 1900,
+  };
+}
+
+async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function described(reg: DeviceRegistry): () => DiscoveredDevice | undefined {
+  return () => reg.devices.find((d) => isFullyDescribed(d) && d.status === 'ready');
+}
+
+describe('device registry', () => {
+  it('describes a device once however many USNs announce it, and keeps every USN', async () => {
+    const reg = new DeviceRegistry();
+    try {
+      for (const nt of ['upnp:rootdevice', LIGHT_UDN, 'urn:schemas-upnp-org:device:DimmableLight:1', 'urn:schemas-upnp-org:service:SwitchPower:1']) {
+        reg.handleSighting(sighting({ type: 'alive', usn: nt === LIGHT_UDN ? LIGHT_UDN : `${LIGHT_UDN}::${nt}`, target: nt }));
+      }
+      const d = await until(described(reg), 'described');
+      assert.equal(reg.devices.length, 1);
+      assert.equal(d.udn, LIGHT_UDN);
+      assert.equal(d.usns.length, 4);
+      assert.deepEqual(d.services.map((s) => s.scpd?.actions.length), [3, 3]);
+      assert.equal(hits.get('/desc.xml'), 1, 'described once');
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('merges the same device seen at two LOCATIONs (two interfaces) into one entry', async () => {
+    const reg = new DeviceRegistry();
+    const removed: DeviceRemoved[] = [];
+    reg.onDidRemoveDevice((r) => removed.push(r));
+    try {
+      // The first sighting of each carries only an embedded-service USN, so the root UDN is unknown until described.
+      reg.handleSighting(sighting({ type: 'alive', usn: `${LIGHT_UDN}::urn:schemas-upnp-org:service:Dimming:1`, target: 'urn:schemas-upnp-org:service:Dimming:1' }));
+      const first = await until(described(reg), 'first described');
+      reg.handleSighting({ ...sighting({ type: 'alive', usn: 'uuid:other-interface-alias', location: `${base}/moved/desc.xml` }) });
+      await until(() => (removed.length > 0 ? true : undefined), 'merge');
+      assert.equal(reg.devices.length, 1);
+      assert.equal(removed[0]!.reason, 'merged');
+      assert.deepEqual(reg.get(first.key)!.locations, [`${base}/desc.xml`, `${base}/moved/desc.xml`]);
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('describes again on ssdp:update with a new LOCATION and on a BOOTID change', async () => {
+    const reg = new DeviceRegistry();
+    try {
+      reg.handleSighting(sighting({ type: 'alive', bootId: '1' }));
+      const d = await until(described(reg), 'described');
+      const before = hits.get('/moved/desc.xml') ?? 0;
+      reg.handleSighting(sighting({ type: 'update', location: `${base}/moved/desc.xml`, bootId: '1', nextBootId: '2' }));
+      await until(() => ((hits.get('/moved/desc.xml') ?? 0) > before && reg.get(d.key)?.status === 'ready' ? true : undefined), 're-described at the new location');
+      assert.equal(reg.get(d.key)!.location, `${base}/moved/desc.xml`);
+      assert.equal(reg.get(d.key)!.bootId, '2');
+      const count = hits.get('/moved/desc.xml')!;
+      reg.handleSighting(sighting({ type: 'alive', location: `${base}/moved/desc.xml`, bootId: '2' }));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(hits.get('/moved/desc.xml'), count, 'same BOOTID: no new description');
+      reg.handleSighting(sighting({ type: 'alive', location: `${base}/moved/desc.xml`, bootId: '3' }));
+      await until(() => (hits.get('/moved/desc.xml')! > count ? true : undefined), 'rebooted device described again');
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('expires a device after max-age unless re-announced, and never a manual one', async () => {
+    let now = 1_000_000;
+    const reg = new DeviceRegistry({ now: () => now, sweepIntervalMs: 60_000 });
+    const removed: DeviceRemoved[] = [];
+    reg.onDidRemoveDevice((r) => removed.push(r));
+    try {
+      reg.handleSighting(sighting({ type: 'alive', maxAgeSeconds: 10 }));
+      await until(described(reg), 'described');
+      const manual = await reg.addByUrl(`${base}/moved/desc.xml`);
+      assert.equal(reg.devices.length, 1, 'same UDN: merged with the SSDP one');
+      assert.equal(manual.source, 'ssdp');
+      now += 8000;
+      reg.handleSighting(sighting({ type: 'alive', maxAgeSeconds: 10 }));
+      now += 8000;
+      reg.sweep();
+      assert.equal(reg.devices.length, 1, 're-announced 8 s ago with max-age 10: still there');
+      now += 2001;
+      reg.sweep();
+      assert.equal(reg.devices.length, 0);
+      assert.deepEqual(removed.map((r) => r.reason), ['merged', 'expired']);
+      const m = await reg.addByUrl(`${base}/desc.xml`);
+      assert.equal(m.source, 'manual');
+      now += 10 * 24 * 3600 * 1000;
+      reg.sweep();
+      assert.equal(reg.devices.length, 1, 'manual devices do not expire');
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it("removes a device on its root's byebye only", async () => {
+    const reg = new DeviceRegistry();
+    try {
+      reg.handleSighting(sighting({ type: 'alive' }));
+      await until(described(reg), 'described');
+      reg.handleSighting(sighting({ type: 'byebye', usn: 'uuid:someone-else::upnp:rootdevice' }));
+      assert.equal(reg.devices.length, 1);
+      reg.handleSighting(sighting({ type: 'byebye', usn: `${LIGHT_UDN}::urn:schemas-upnp-org:service:Dimming:1` }));
+      assert.equal(reg.devices.length, 0);
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('retries a device in error when it re-announces, but not more often than asked', async () => {
+    let now = 5_000_000;
+    const reg = new DeviceRegistry({ now: () => now, retryAfterErrorMs: 30_000 });
+    try {
+      const bad = sighting({ type: 'alive', usn: 'uuid:broken::upnp:rootdevice', location: `${base}/missing.xml` });
+      reg.handleSighting(bad);
+      await until(() => reg.devices.find((d) => d.status === 'error'), 'error');
+      assert.match(reg.devices[0]!.error!, /HTTP 404/);
+      const tries = hits.get('/missing.xml')!;
+      reg.handleSighting(bad);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(hits.get('/missing.xml'), tries);
+      now += 30_001;
+      reg.handleSighting(bad);
+      await until(() => (hits.get('/missing.xml')! > tries ? true : undefined), 'retried');
+    } finally {
+      reg.dispose();
+    }
+  });
+});

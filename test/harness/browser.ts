@@ -35,6 +35,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
   '--disable-default-apps',
   '--disable-dev-shm-usage',
+  '--disable-domain-reliability',
+  '--no-default-browser-check',
+  // The media router looks for Cast/DIAL receivers with SSDP M-SEARCH; a browser used outside the
+  // namespace (e.g. to look at `npm start`) must never put SSDP on the real network.
+  '--disable-features=MediaRouter,DialMediaRouteProvider,CastMediaRouteProvider,GlobalMediaControls',
 ];
 
 /** Launches Debian's chromium with a fresh profile and opens one page. */

@@ -5,12 +5,15 @@ import { ActionCommands } from './host/actions/actionCommands';
 import { DeviceCommands } from './host/commands/deviceCommands';
 import { DiscoveryCommands } from './host/commands/discoveryCommands';
 import { DiscoveryController } from './host/discovery';
+import { EventCommands } from './host/events/eventCommands';
+import { EventsController } from './host/events/eventsController';
 import { DeviceIconCache } from './host/iconCache';
 import { CONFIG_SECTION, readHostSettings } from './host/settings';
 import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
 
 let explorer: UpnpExplorer | undefined;
+let events: EventsController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('UPnP', { log: true });
@@ -23,7 +26,9 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const discovery = new DiscoveryController(upnp, log);
   const icons = new DeviceIconCache(vscode.Uri.joinPath(context.globalStorageUri, 'icons'), log, () => discovery.settings.explorer.httpTimeoutMs);
-  const tree = new DevicesTreeProvider(upnp, icons);
+  const gena = new EventsController(upnp, log);
+  events = gena;
+  const tree = new DevicesTreeProvider(upnp, icons, gena);
   const xml = new XmlDocumentProvider(upnp);
   context.subscriptions.push(
     discovery,
@@ -33,13 +38,19 @@ export function activate(context: vscode.ExtensionContext): void {
     new DiscoveryCommands(upnp, discovery, tree, log),
     new DeviceCommands(upnp, tree, xml, icons, log),
     new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs),
+    gena,
+    new EventCommands(upnp, gena, tree),
   );
 
   // Not awaited: activation must not wait for the MX window; failures are reported by the controller.
   void discovery.startUp();
 }
 
-export function deactivate(): void {
+/** VS Code waits for the returned promise: every subscription gets its UNSUBSCRIBE (bounded, 2 s). */
+export function deactivate(): Promise<void> | undefined {
+  const closing = events?.close();
+  events = undefined;
   explorer?.dispose();
   explorer = undefined;
+  return closing;
 }

@@ -2,6 +2,7 @@
 // registry's add/change/remove events, with a device-count badge.
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
+import type { ServiceState } from '../../core/registry/types';
 import type { DeviceIconCache } from '../iconCache';
 import {
   actionTooltip, deviceLabel, deviceRowDescription, deviceTooltip, deviceTypeCodicon, embeddedDeviceRowDescription,
@@ -11,9 +12,18 @@ import {
 import type { DeviceNode, TreeNode } from './nodes';
 import { childrenOf, hasChildren, rootDeviceNode } from './nodes';
 import { isOpenableWebUrl } from '../urls';
+import { subscriptionDescription, withEventedValue } from '../events/format';
+import type { ServiceEventStatus } from '../events/format';
 
 export const DEVICES_VIEW_ID = 'upnpExplorer.devices';
 const REFRESH_DELAY_MS = 100;
+
+/** What the tree shows of event subscriptions (the events feature implements it). */
+export interface ServiceEventsView {
+  readonly onDidChange: vscode.Event<void>;
+  statusOf(deviceKey: string, serviceKey: string): ServiceEventStatus | undefined;
+  lastValue(deviceKey: string, serviceKey: string, variable: string): string | undefined;
+}
 
 export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
@@ -22,7 +32,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly explorer: UpnpExplorer, private readonly icons: DeviceIconCache) {
+  constructor(private readonly explorer: UpnpExplorer, private readonly icons: DeviceIconCache, private readonly events?: ServiceEventsView) {
     this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     const schedule = (): void => this.scheduleRefresh();
     this.disposables.push(
@@ -33,6 +43,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       explorer.onDidRemoveDevice(schedule),
       icons.onDidChange(schedule),
     );
+    if (events) this.disposables.push(events.onDidChange(schedule));
     this.updateBadge();
   }
 
@@ -64,13 +75,15 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.contextValue = deviceContextValue(node);
         break;
       }
-      case 'service':
+      case 'service': {
+        const events = this.events?.statusOf(node.device.key, node.service.key);
         item.label = serviceLabel(node.service);
-        item.description = serviceRowDescription(node.service);
+        item.description = [serviceRowDescription(node.service), events ? subscriptionDescription(events) : ''].filter((s) => s !== '').join(' · ');
         item.tooltip = markdown(serviceTooltip(node.service));
-        item.iconPath = new vscode.ThemeIcon('symbol-interface');
-        item.contextValue = node.service.scpdXml !== undefined ? 'upnpService hasScpdXml' : 'upnpService';
+        item.iconPath = new vscode.ThemeIcon(events ? 'broadcast' : 'symbol-interface');
+        item.contextValue = serviceContextValue(node.service, events);
         break;
+      }
       case 'action':
         item.label = node.action.name;
         item.description = formatActionSignature(node.action);
@@ -88,7 +101,10 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         break;
       case 'variable':
         item.label = node.variable.name;
-        item.description = formatStateVariableDescription(node.variable);
+        item.description = withEventedValue(
+          formatStateVariableDescription(node.variable),
+          this.events?.lastValue(node.device.key, node.service.key, node.variable.name),
+        );
         item.tooltip = markdown(stateVariableTooltip(node.variable));
         item.iconPath = new vscode.ThemeIcon(node.variable.sendEvents ? 'broadcast' : 'symbol-field');
         item.contextValue = 'upnpVariable';
@@ -167,6 +183,16 @@ function deviceContextValue(node: DeviceNode): string {
   if (isOpenableWebUrl(node.description?.presentationUrl)) flags.push('hasPresentation');
   if (node.isRoot ? node.device.udn ?? node.description?.udn : node.description?.udn) flags.push('hasUdn');
   if (node.isRoot && node.device.usns.length > 0) flags.push('hasUsn');
+  return flags.join(' ');
+}
+
+/** `upnpService [hasScpdXml] [canSubscribe|subscribed]`: `hasScpdXml` must stay right after `upnpService`. */
+function serviceContextValue(service: ServiceState, events: ServiceEventStatus | undefined): string {
+  const flags = ['upnpService'];
+  if (service.scpdXml !== undefined) flags.push('hasScpdXml');
+  // Subscribing counts as subscribed: Unsubscribe then cancels the SUBSCRIBE under way.
+  if (events) flags.push('subscribed');
+  else if (service.description.eventSubUrl) flags.push('canSubscribe');
   return flags.join(' ');
 }
 

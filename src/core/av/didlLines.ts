@@ -1,8 +1,9 @@
-// DIDL-Lite (ContentDirectory's `Result`, AVTransport's metadata) decoded into readable lines for
-// an output channel: one header line per object, then its date, resources and the like indented.
-// Deliberately small; a full DIDL-Lite model belongs in its own module.
-import { attributeValue, childElements } from '../xml/xml';
-import type { XmlElement } from '../xml/xml';
+// DIDL-Lite (ContentDirectory's `Result`, AVTransport's metadata) decoded into compact readable
+// lines for an output channel: one header line per object, then its date, resources and the like
+// indented. Decoding is didl.ts's; this keeps the compact format the action results and event
+// views use (the full per-object view is didl.ts's didlObjectLines).
+import { parseDidl } from './didl';
+import type { DidlObject } from './didl';
 import { tryParseXml } from '../xml/pretty';
 
 /** Whether `value` is a DIDL-Lite document. */
@@ -18,45 +19,38 @@ export function isDidlLite(value: string): boolean {
  * Undefined when `value` is not DIDL-Lite.
  */
 export function didlLines(value: string): string[] | undefined {
-  const top = tryParseXml(value);
-  if (!top || top.localName !== 'DIDL-Lite') return undefined;
-  const objects = top.children.filter((c) => c.localName === 'item' || c.localName === 'container');
+  let objects: DidlObject[];
+  try {
+    objects = parseDidl(value).objects;
+  } catch {
+    return undefined;
+  }
   const lines: string[] = [];
   if (objects.length === 0) lines.push('(no objects)');
   for (const object of objects) lines.push(...objectLines(object));
   return lines;
 }
 
-function objectLines(object: XmlElement): string[] {
-  const id = attributeValue(object, 'id') ?? '?';
-  const parent = attributeValue(object, 'parentID');
-  const title = firstText(object, 'title');
-  const upnpClass = firstText(object, 'class');
-  const childCount = attributeValue(object, 'childCount');
-  let head = `${object.localName} ${id}`;
-  if (title !== undefined) head += ` "${title}"`;
-  if (upnpClass !== undefined) head += ` (${upnpClass})`;
-  if (parent !== undefined) head += ` in ${parent}`;
-  if (childCount !== undefined) head += `, ${childCount} ${childCount === '1' ? 'child' : 'children'}`;
+function objectLines(o: DidlObject): string[] {
+  let head = `${o.kind} ${o.id || '?'}`;
+  if (o.title !== '') head += ` "${o.title}"`;
+  if (o.upnpClass !== '') head += ` (${o.upnpClass})`;
+  if (o.parentId !== '') head += ` in ${o.parentId}`;
+  if (o.childCount !== undefined) head += `, ${o.childCount} ${o.childCount === 1 ? 'child' : 'children'}`;
   const lines = [head];
-  for (const field of ['creator', 'artist', 'album', 'date']) {
-    const value = firstText(object, field);
+  for (const [field, value] of [['creator', o.creator], ['artist', o.artist], ['album', o.album], ['date', o.date]] as const) {
     if (value !== undefined) lines.push(`  ${field}: ${value}`);
   }
-  for (const res of childElements(object, 'res')) {
+  for (const res of o.resources) {
     const extras: string[] = [];
-    const size = attributeValue(res, 'size');
+    const size = res.attributes['size'];
     if (size !== undefined) extras.push(`${size} bytes`);
     for (const name of ['resolution', 'duration']) {
-      const v = attributeValue(res, name);
+      const v = res.attributes[name];
       if (v !== undefined) extras.push(`${name} ${v}`);
     }
-    const info = attributeValue(res, 'protocolInfo');
-    lines.push(`  res: ${res.text || '(no URL)'}${info !== undefined ? ` [${info}]` : ''}${extras.length ? ` ${extras.join(', ')}` : ''}`);
+    const info = res.attributes['protocolInfo'];
+    lines.push(`  res: ${res.uri || '(no URL)'}${info !== undefined ? ` [${info}]` : ''}${extras.length ? ` ${extras.join(', ')}` : ''}`);
   }
   return lines;
-}
-
-function firstText(element: XmlElement, localName: string): string | undefined {
-  return childElements(element, localName)[0]?.text;
 }

@@ -18,15 +18,54 @@ import { expandRow, launchBrowser, openViewContainer, openWorkbench, screenshot,
 import type { LaunchedBrowser } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
+import { HttpDeviceServer } from '../devices/http-device';
+import type { EventPublisher } from '../devices/http-device';
+import { SWITCH_POWER_SCPD } from '../devices/light-data/scpd';
+import { SWITCH_POWER_TYPE } from '../devices/light';
 
 const CAMERA_NAME = 'Leica Q3-1234567';
 const SERVICE = 'ConnectionManager:1';
+const QUIET_NAME = 'Quiet Switch';
+const QUIET_UDN = 'uuid:7e1f3c2a-5b6d-4e8f-9a0b-1c2d3e4f5a6b';
+
+/**
+ * A device that accepts subscriptions but never sends an event (minidlna does that), granting
+ * 4 s so the client renews every 2 s. Not announced: it is added by URL.
+ */
+async function startQuietDevice(): Promise<{ http: HttpDeviceServer; events: EventPublisher; location: string }> {
+  const http = await HttpDeviceServer.start({ host: '127.0.0.1' });
+  http.serveDocument('/quiet/desc.xml', `<?xml version="1.0"?>
+<root xmlns="urn:schemas-upnp-org:device-1-0">
+  <specVersion><major>1</major><minor>0</minor></specVersion>
+  <device>
+    <deviceType>urn:schemas-upnp-org:device:BinaryLight:1</deviceType>
+    <friendlyName>${QUIET_NAME}</friendlyName>
+    <manufacturer>UPnP Explorer tests</manufacturer>
+    <modelName>Quiet Switch</modelName>
+    <UDN>${QUIET_UDN}</UDN>
+    <serviceList>
+      <service>
+        <serviceType>${SWITCH_POWER_TYPE}</serviceType>
+        <serviceId>urn:upnp-org:serviceId:SwitchPower</serviceId>
+        <SCPDURL>/quiet/switch.xml</SCPDURL>
+        <controlURL>/quiet/control</controlURL>
+        <eventSubURL>/quiet/events</eventSubURL>
+      </service>
+    </serviceList>
+  </device>
+</root>
+`);
+  http.serveDocument('/quiet/switch.xml', SWITCH_POWER_SCPD);
+  const events = http.publishEvents('/quiet/events', { silent: true, grantSeconds: 4 });
+  return { http, events, location: `${http.baseUrl}/quiet/desc.xml` };
+}
 
 describe('GENA events (code-server)', { timeout: 240_000 }, () => {
   let camera: SimulatedCamera | undefined;
   let server: RunningCodeServer | undefined;
   let browser: LaunchedBrowser | undefined;
   let workspace: string | undefined;
+  let quiet: Awaited<ReturnType<typeof startQuietDevice>> | undefined;
   let page: Page;
 
   before(async () => {
@@ -53,6 +92,7 @@ describe('GENA events (code-server)', { timeout: 240_000 }, () => {
     await browser?.close();
     await server?.stop();
     await camera?.stop();
+    await quiet?.http.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -125,6 +165,7 @@ describe('GENA events (code-server)', { timeout: 240_000 }, () => {
       assert.doesNotMatch(variables.get('X_Leica_Cam_VRec') ?? '', /^=/);
       await widenSidebar(page, 640);
       await screenshot(page, 'events');
+      await page.mouse.move(10, 10);
 
       // The inline button on the row ends the subscription with UNSUBSCRIBE.
       const row = treeRow(page, SERVICE).first();
@@ -158,6 +199,65 @@ describe('GENA events (code-server)', { timeout: 240_000 }, () => {
     } catch (err) {
       if (browser) {
         await screenshot(page, 'events-failure').catch(() => undefined);
+        console.error(browser.consoleLines().slice(-40).join('\n'));
+      }
+      throw err;
+    }
+  });
+
+  it('warns when no initial event comes, re-subscribes after a refused renewal, unsubscribes when the window closes', async () => {
+    try {
+      quiet = await startQuietDevice();
+      await runCommand(page, 'UPnP: Add Device by URL…');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill(quiet.location);
+      await input.press('Enter');
+      await waitForTreeRows(page, [QUIET_NAME], 20_000);
+      await expandRow(page, QUIET_NAME);
+      await waitForTreeRows(page, ['SwitchPower:1']);
+      await waitForRowDescription(page, 'SwitchPower:1', '');
+
+      // The inline button on the service row.
+      const row = treeRow(page, 'SwitchPower:1').first();
+      await row.hover();
+      await row.locator('.action-label[aria-label="Subscribe to Events"]').click();
+      await waitForRowDescription(page, 'SwitchPower:1', 'subscribed · 0 events');
+
+      // After 5 s without the initial event: the core's diagnosis, naming our callback and interface.
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'No initial event from' }).first();
+      await toast.waitFor({ timeout: 20_000 });
+      const text = (await toast.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /Quiet Switch · SwitchPower:1: No initial event from http:\/\/127\.0\.0\.1:\d+\/quiet\/events within 5 s/);
+      assert.match(text, /can't reach the callback http:\/\/127\.0\.0\.1:\d+\/gena\/g\d+-[0-9a-f]{16} \(our address 127\.0\.0\.1 on lo\)/);
+      // Close the Output panel first, so "Show Events" is what brings it back.
+      await page.locator('.part.panel').waitFor();
+      await page.locator('.part.panel .action-label[aria-label^="Hide Panel"], .part.panel .action-label[aria-label^="Close Panel"]').first().click();
+      await page.locator('.part.panel').waitFor({ state: 'hidden' });
+      await toast.getByRole('button', { name: 'Show Events' }).click();
+      const warned = await waitForOutputLines(page, (lines) => lines.some((l) => l.includes('⚠ No initial event from')));
+      assert.ok(warned.some((l) => /^\[[\d:.]+\] Subscribed to Quiet Switch · SwitchPower:1: SID uuid:[0-9a-f-]+, TIMEOUT granted 4 s \(asked 600 s\)/.test(l)), warned.join('\n'));
+      // Renewals every 2 s (4 s granted), announced in the channel.
+      await waitForOutputLines(page, (lines) => lines.some((l) => /\] Renewed Quiet Switch · SwitchPower:1: SID uuid:[0-9a-f-]+, TIMEOUT granted 4 s \(renewal \d+\)$/.test(l)));
+
+      // The device "reboots" and forgets us: the next renewal gets 412, then a fresh SUBSCRIBE works.
+      const before = quiet.events.subscribers()[0]!.sid;
+      quiet.events.forgetAll();
+      const fresh = await waitForOutputLines(page, (lines) => lines.some((l) => l.includes('] Subscribed afresh to Quiet Switch · SwitchPower:1')));
+      assert.ok(fresh.some((l) => l.includes(`⚠ Renewing Quiet Switch · SwitchPower:1 (SID ${before}) failed: Renewal SUBSCRIBE to ${quiet!.http.baseUrl}/quiet/events answered HTTP 412 Precondition Failed. Subscribing afresh…`)), fresh.join('\n'));
+      const now = quiet.events.subscribers();
+      assert.equal(now.length, 1);
+      assert.ok(fresh.some((l) => l.includes(`after the failed renewal: SID ${now[0]!.sid} (was ${before})`)), fresh.join('\n'));
+
+      // Reloading the window deactivates the extension: every subscription gets its UNSUBSCRIBE.
+      await runCommand(page, 'Developer: Reload Window');
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && quiet.events.subscribers().length > 0) await new Promise((r) => setTimeout(r, 100));
+      const unsubscribes = quiet.events.requests.filter((r) => r.method === 'UNSUBSCRIBE');
+      assert.deepEqual(unsubscribes.map((r) => [r.sid, r.status]), [[now[0]!.sid, 200]]);
+      assert.equal(quiet.events.subscribers().length, 0);
+    } catch (err) {
+      if (browser) {
+        await screenshot(page, 'events-quiet-failure').catch(() => undefined);
         console.error(browser.consoleLines().slice(-40).join('\n'));
       }
       throw err;

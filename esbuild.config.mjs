@@ -21,7 +21,7 @@ const extension = {
 /** Webview scripts: one IIFE per view, with its CSS next to it (dist/webviews/<name>.js/.css). */
 /** @type {esbuild.BuildOptions} */
 const webviews = {
-  entryPoints: { actionForm: 'src/webviews/actionForm/main.ts' },
+  entryPoints: { actionForm: 'src/webviews/actionForm/main.ts', thumbnails: 'src/webviews/thumbnails/main.ts' },
   bundle: true,
   format: 'iife',
   platform: 'browser',

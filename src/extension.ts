@@ -4,6 +4,7 @@ import { UpnpExplorer } from './core/explorer';
 import { ActionCommands } from './host/actions/actionCommands';
 import { DeviceCommands } from './host/commands/deviceCommands';
 import { DiscoveryCommands } from './host/commands/discoveryCommands';
+import { ContentFeature } from './host/content/contentFeature';
 import { DiscoveryController } from './host/discovery';
 import { EventCommands } from './host/events/eventCommands';
 import { EventsController } from './host/events/eventsController';
@@ -28,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const icons = new DeviceIconCache(vscode.Uri.joinPath(context.globalStorageUri, 'icons'), log, () => discovery.settings.explorer.httpTimeoutMs);
   const gena = new EventsController(upnp, log);
   events = gena;
-  const tree = new DevicesTreeProvider(upnp, icons, gena);
+  // The selection getter runs only when a command does, after `tree` exists.
+  const content: ContentFeature = new ContentFeature(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);
+  const tree: DevicesTreeProvider = new DevicesTreeProvider(upnp, icons, gena, content.tree);
   const xml = new XmlDocumentProvider(upnp);
   context.subscriptions.push(
     discovery,
@@ -40,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs),
     gena,
     new EventCommands(upnp, gena, tree),
+    content,
   );
 
   // Not awaited: activation must not wait for the MX window; failures are reported by the controller.

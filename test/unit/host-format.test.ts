@@ -60,6 +60,7 @@ const labels = (nodes: readonly TreeNode[]): string[] => nodes.map((n) => {
     case 'variables': return 'State Variables';
     case 'variable': return n.variable.name;
     case 'message': return `${n.severity}: ${n.message}`;
+    case 'content': return n.entry.type === 'root' ? 'Content' : `content ${n.entry.type}`;
   }
 });
 
@@ -110,6 +111,8 @@ test('minidlna tree: device → services by short type → actions and a State V
   const cd = services[0]!;
   const cdChildren = childrenOf(cd);
   assert.ok(labels(cdChildren).includes('Browse'));
+  // Browsing comes first under a ContentDirectory (src/host/content fetches its children).
+  assert.equal(labels(cdChildren)[0], 'Content');
   assert.equal(cdChildren.at(-1)!.kind, 'variables');
   const vars = childrenOf(cdChildren.at(-1)!);
   assert.ok(labels(vars).includes('SystemUpdateID'));

@@ -14,6 +14,7 @@ import { childrenOf, hasChildren, rootDeviceNode } from './nodes';
 import { isOpenableWebUrl } from '../urls';
 import { subscriptionDescription, withEventedValue } from '../events/format';
 import type { ServiceEventStatus } from '../events/format';
+import type { ContentTreeSource } from '../content/contentTree';
 
 export const DEVICES_VIEW_ID = 'upnpExplorer.devices';
 const REFRESH_DELAY_MS = 100;
@@ -32,7 +33,12 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly explorer: UpnpExplorer, private readonly icons: DeviceIconCache, private readonly events?: ServiceEventsView) {
+  constructor(
+    private readonly explorer: UpnpExplorer,
+    private readonly icons: DeviceIconCache,
+    private readonly events?: ServiceEventsView,
+    private readonly content?: ContentTreeSource,
+  ) {
     this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     const schedule = (): void => this.scheduleRefresh();
     this.disposables.push(
@@ -44,11 +50,15 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       icons.onDidChange(schedule),
     );
     if (events) this.disposables.push(events.onDidChange(schedule));
+    // Content rows change one container at a time (a page loaded, an item deleted).
+    if (content) this.disposables.push(content.onDidChange((node) => (node ? this.changeEmitter.fire(node) : schedule())));
     this.updateBadge();
   }
 
-  getChildren(element?: TreeNode): TreeNode[] {
+  getChildren(element?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     if (!element) return sortDevices(this.explorer.devices).map(rootDeviceNode);
+    // Content children come from Browse, fetched by the content feature.
+    if (element.kind === 'content') return this.content?.children(element) ?? [];
     return childrenOf(element);
   }
 
@@ -57,6 +67,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'content') return this.content?.treeItem(node) ?? new vscode.TreeItem(node.id);
     const item = new vscode.TreeItem('', hasChildren(node) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     switch (node.kind) {

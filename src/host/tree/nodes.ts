@@ -3,6 +3,8 @@
 // (so TreeView.reveal works). No `vscode` here; devicesTreeProvider.ts turns nodes into TreeItems.
 import type { Action, DeviceDescription, StateVariable } from '../../core/description/model';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
+import type { ContentNode } from '../content/contentNodes';
+import { contentRootNode, isContainerNode, isContentDirectory } from '../content/contentNodes';
 
 interface NodeBase {
   /** Unique in the whole tree and stable while the device exists. */
@@ -47,7 +49,8 @@ export interface MessageNode extends NodeBase {
   readonly message: string;
 }
 
-export type TreeNode = DeviceNode | ServiceNode | ActionNode | VariablesNode | VariableNode | MessageNode;
+/** Content rows (ContentDirectory browsing) are fetched lazily by src/host/content/contentTree.ts. */
+export type TreeNode = DeviceNode | ServiceNode | ActionNode | VariablesNode | VariableNode | MessageNode | ContentNode;
 
 export function rootDeviceNode(device: DiscoveredDevice): DeviceNode {
   return { kind: 'device', id: `device:${device.key}`, parent: undefined, device, description: device.description?.device, isRoot: true };
@@ -64,6 +67,7 @@ export function childrenOf(node: TreeNode): TreeNode[] {
 }
 
 export function hasChildren(node: TreeNode): boolean {
+  if (node.kind === 'content') return isContainerNode(node);
   return node.kind === 'device' || node.kind === 'service' || node.kind === 'variables';
 }
 
@@ -97,9 +101,14 @@ function serviceChildren(node: ServiceNode): TreeNode[] {
   if (service.scpdStatus === 'error' || !service.scpd) {
     return [message(node, ids, 'error', service.scpdError ?? 'The service description (SCPD) could not be read.')];
   }
-  const out: TreeNode[] = service.scpd.actions.map((action) => ({
+  const out: TreeNode[] = [];
+  // Browsing first: it is what a media server is opened for.
+  if (isContentDirectory(service) && service.scpd.actions.some((a) => a.name === 'Browse')) {
+    out.push(contentRootNode(node, service, ids.make(`${node.id}/content`)));
+  }
+  out.push(...service.scpd.actions.map((action) => ({
     kind: 'action' as const, id: ids.make(`${node.id}/action:${action.name}`), parent: node, device, service, action,
-  }));
+  })));
   if (service.scpd.stateVariables.length > 0) {
     out.push({ kind: 'variables', id: ids.make(`${node.id}/variables`), parent: node, device, service });
   }

@@ -1,0 +1,220 @@
+// Commands on Content rows: Refresh, Show Metadata (decoded lines + the DIDL-Lite in an editor),
+// Download… (pick a resource, save dialog, cancellable progress, written whole or not at all),
+// Delete… (DestroyObject behind a modal confirmation) and Show Thumbnails (the grid webview).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DidlObject, DidlResource } from '../../core/av/didl';
+import { didlObjectLines } from '../../core/av/didl';
+import { downloadToFile } from '../../core/av/download';
+import { describeResource, formatSize, resourceLabel } from '../../core/av/resources';
+import type { TreeNode } from '../tree/nodes';
+import { deviceLabel } from '../tree/format';
+import type { ContentNode } from './contentNodes';
+import { containerIdOf, isContentNode, objectOf } from './contentNodes';
+import type { ContentTree } from './contentTree';
+import { plainError } from './contentTree';
+import { canDelete, contentLabel, defaultFileName } from './format';
+import { MetadataDocuments } from './metadataDocuments';
+import { ThumbnailsPanels } from './thumbnailsPanel';
+
+export const CONTENT_COMMANDS = {
+  refresh: 'upnpExplorer.content.refresh',
+  showMetadata: 'upnpExplorer.content.showMetadata',
+  download: 'upnpExplorer.content.download',
+  delete: 'upnpExplorer.content.delete',
+  showThumbnails: 'upnpExplorer.content.showThumbnails',
+} as const;
+
+export class ContentCommands implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly documents = new MetadataDocuments();
+  private readonly thumbnails: ThumbnailsPanels;
+  /** Where the last download went: the next save dialog starts there. */
+  private lastFolder: vscode.Uri | undefined;
+
+  constructor(
+    private readonly tree: ContentTree,
+    private readonly selection: () => readonly TreeNode[],
+    private readonly results: vscode.OutputChannel,
+    extensionUri: vscode.Uri,
+    private readonly httpTimeoutMs: () => number,
+    pageSize: () => number,
+  ) {
+    this.thumbnails = new ThumbnailsPanels(tree, extensionUri, httpTimeoutMs, pageSize);
+    const register = (id: string, run: (node: ContentNode) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, (arg?: unknown) => {
+        const node = isContentNode(arg) ? arg : this.selection().find(isContentNode);
+        if (!node) {
+          void vscode.window.showInformationMessage('Select an item or folder under Content in the UPnP Devices view first.');
+          return undefined;
+        }
+        return run(node);
+      });
+    this.disposables.push(
+      this.documents,
+      this.thumbnails,
+      register(CONTENT_COMMANDS.refresh, (n) => this.tree.refresh(n)),
+      register(CONTENT_COMMANDS.showMetadata, (n) => this.showMetadata(n)),
+      register(CONTENT_COMMANDS.download, (n) => this.download(n)),
+      register(CONTENT_COMMANDS.delete, (n) => this.delete(n)),
+      register(CONTENT_COMMANDS.showThumbnails, (n) => this.thumbnails.open(n)),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private async showMetadata(node: ContentNode): Promise<void> {
+    const object = objectOf(node);
+    const id = object?.id ?? containerIdOf(node);
+    if (id === undefined) return;
+    const client = this.tree.clientFor(node);
+    if (typeof client === 'string') {
+      void vscode.window.showErrorMessage(client);
+      return;
+    }
+    const title = object ? contentLabel(object) : 'Content';
+    let result;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `BrowseMetadata ${title}` },
+        () => client.browseMetadata(id),
+      );
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not read the metadata of "${title}": ${plainError(err)}`);
+      return;
+    }
+    const c = this.results;
+    c.appendLine(`${new Date().toLocaleTimeString()} BrowseMetadata ${deviceLabel(node.device)} › ${title} (ObjectID ${id})`);
+    if (result.object) for (const line of didlObjectLines(result.object)) c.appendLine(`  ${line}`);
+    else c.appendLine('  (the server returned no object)');
+    c.appendLine('');
+    c.show(true);
+    await this.documents.open(title, id, result.resultXml);
+  }
+
+  private async download(node: ContentNode): Promise<void> {
+    const object = objectOf(node);
+    if (!object) return;
+    const title = contentLabel(object);
+    if (object.resources.length === 0) {
+      void vscode.window.showInformationMessage(`"${title}" has no resource to download.`);
+      return;
+    }
+    const resource = await this.pickResource(object);
+    if (!resource) return;
+    const fileName = defaultFileName(object, resource);
+    const folder = this.lastFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, fileName),
+      title: `Download ${resourceLabel(resource)} of "${title}"`,
+      saveLabel: 'Download',
+    });
+    if (!target) return;
+    if (target.scheme !== 'file') {
+      void vscode.window.showErrorMessage(`Downloads can only be saved to a local folder, not ${target.scheme}: locations.`);
+      return;
+    }
+    this.lastFolder = vscode.Uri.file(path.dirname(target.fsPath));
+    const name = path.basename(target.fsPath);
+    const controller = new AbortController();
+    let outcome: { bytes: number } | undefined;
+    try {
+      outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Downloading ${name}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          let shownPercent = 0;
+          return downloadToFile(resource.uri, target.fsPath, {
+            signal: controller.signal,
+            timeoutMs: this.httpTimeoutMs(),
+            expectedSize: resource.size,
+            onProgress: (p) => {
+              const total = p.total ?? resource.size;
+              const percent = total ? Math.min(100, (100 * p.bytes) / total) : 0;
+              progress.report({
+                increment: percent - shownPercent,
+                message: total ? `${formatSize(p.bytes)} of ${formatSize(total)}` : formatSize(p.bytes),
+              });
+              shownPercent = percent;
+            },
+          });
+        },
+      );
+    } catch (err) {
+      if (controller.signal.aborted) {
+        void vscode.window.showInformationMessage(`Download of ${name} cancelled; nothing was written.`);
+      } else {
+        void vscode.window.showErrorMessage(`Could not download "${title}" (${resourceLabel(resource)}): ${plainError(err)}`);
+      }
+      return;
+    }
+    this.results.appendLine(`${new Date().toLocaleTimeString()} Downloaded ${resource.uri} → ${target.fsPath} (${formatSize(outcome.bytes)})`);
+    await this.offerOpen(target, name, outcome.bytes);
+  }
+
+  private async pickResource(object: DidlObject): Promise<DidlResource | undefined> {
+    if (object.resources.length === 1) return object.resources[0];
+    type Item = vscode.QuickPickItem & { resource: DidlResource };
+    const items: Item[] = object.resources.map((r) => ({
+      label: capitalize(resourceLabel(r)),
+      description: describeResource(r),
+      detail: r.uri,
+      resource: r,
+    }));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Download "${contentLabel(object)}"`,
+      placeHolder: 'Which version? (original, large, thumbnail…)',
+      matchOnDescription: true,
+    });
+    return picked?.resource;
+  }
+
+  private async offerOpen(target: vscode.Uri, name: string, bytes: number): Promise<void> {
+    const actions: string[] = ['Open'];
+    // The OS file manager only exists where the extension runs next to the user's desktop.
+    const local = vscode.env.remoteName === undefined && vscode.env.uiKind === vscode.UIKind.Desktop;
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(target) !== undefined;
+    const reveal = local ? 'Reveal in File Explorer' : inWorkspace ? 'Reveal in Explorer' : undefined;
+    if (reveal) actions.push(reveal);
+    const choice = await vscode.window.showInformationMessage(`Downloaded ${name} (${formatSize(bytes)}).`, ...actions);
+    if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
+    else if (choice === reveal) await vscode.commands.executeCommand(local ? 'revealFileInOS' : 'revealInExplorer', target);
+  }
+
+  private async delete(node: ContentNode): Promise<void> {
+    const object = objectOf(node);
+    if (!object) return;
+    const title = contentLabel(object);
+    if (!canDelete(object)) {
+      void vscode.window.showInformationMessage(`The server marks "${title}" as restricted: it can't be deleted.`);
+      return;
+    }
+    const answer = await vscode.window.showWarningMessage(
+      `Delete "${title}" (id ${object.id}) from ${deviceLabel(node.device)}?`,
+      { modal: true, detail: 'DestroyObject removes it from the device itself. This cannot be undone.' },
+      'Delete',
+    );
+    if (answer !== 'Delete') return;
+    const client = this.tree.clientFor(node);
+    if (typeof client === 'string') {
+      void vscode.window.showErrorMessage(`Could not delete "${title}": ${client}`);
+      return;
+    }
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting ${title}` }, () => client.destroyObject(object.id));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not delete "${title}": ${plainError(err)}`);
+      return;
+    }
+    this.results.appendLine(`${new Date().toLocaleTimeString()} DestroyObject ${deviceLabel(node.device)} › ${title} (ObjectID ${object.id}): deleted`);
+    this.tree.removed(node);
+    vscode.window.setStatusBarMessage(`$(trash) Deleted "${title}"`, 5000);
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,45 @@
+// Media browsing, wired as one feature: the Content rows of the Devices tree, their commands and
+// the thumbnails grid, with the `upnpExplorer.browse.*` settings and the vendor Browse arguments
+// saved by the action form.
+import * as vscode from 'vscode';
+import type { UpnpExplorer } from '../../core/explorer';
+import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
+import type { SoapExtraArg } from '../../core/soap/envelope';
+import { CONFIG_SECTION } from '../settings';
+import type { TreeNode } from '../tree/nodes';
+import { ContentCommands } from './contentCommands';
+import { ContentTree } from './contentTree';
+import { ACTION_FORM_VALUES_KEY, browseExtraArgs, extraArgsFromSetting, pageSizeFrom, savedBrowseExtras } from './format';
+
+export class ContentFeature implements vscode.Disposable {
+  readonly tree: ContentTree;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    explorer: UpnpExplorer,
+    context: vscode.ExtensionContext,
+    httpTimeoutMs: () => number,
+    /** The Devices view's selection, for commands run from a keybinding or the palette. */
+    selection: () => readonly TreeNode[],
+  ) {
+    // The action form's "UPnP Results" channel is private to it; browsing gets its own.
+    const results = vscode.window.createOutputChannel('UPnP Content');
+    const pageSize = (): number => pageSizeFrom(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('browse.pageSize'));
+    const extraArgs = (device: DiscoveredDevice, service: ServiceState): SoapExtraArg[] => {
+      const udn = device.udn ?? device.description?.device.udn;
+      const saved = savedBrowseExtras(context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY), udn ?? device.location, service.key);
+      const configured = extraArgsFromSetting(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('browse.extraArguments'), udn);
+      return browseExtraArgs(saved, configured);
+    };
+    this.tree = new ContentTree(explorer, results, { httpTimeoutMs, pageSize, extraArgs });
+    this.disposables.push(
+      results,
+      this.tree,
+      new ContentCommands(this.tree, selection, results, context.extensionUri, httpTimeoutMs, pageSize),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}

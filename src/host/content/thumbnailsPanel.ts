@@ -1,0 +1,290 @@
+// "Show Thumbnails": a webview grid of a container's items. The webview asks for pages of items as
+// the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
+// fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
+// hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { ChildPager } from '../../core/av/contentDirectory';
+import type { DidlObject } from '../../core/av/didl';
+import { mediaKind } from '../../core/av/didl';
+import { fetchImage } from '../../core/av/download';
+import { describeResource, pickPreview, pickThumbnail } from '../../core/av/resources';
+import type { HostMessage, PreviewDetails, ThumbnailItem, WebviewMessage } from '../../protocol/thumbnails';
+import { isWebviewMessage } from '../../protocol/thumbnails';
+import { deviceLabel } from '../tree/format';
+import type { ContentNode } from './contentNodes';
+import { containerIdOf, objectOf } from './contentNodes';
+import type { ContentTree } from './contentTree';
+import { plainError } from './contentTree';
+import { contentLabel, credibleTotal } from './format';
+import { FetchQueue, LruCache } from './thumbnailQueue';
+
+export const THUMBNAILS_VIEW_TYPE = 'upnpExplorer.thumbnails';
+/** Cameras answer one image at a time, and slowly; a handful in parallel keeps the grid moving. */
+export const THUMBNAIL_CONCURRENCY = 4;
+const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
+const PREVIEW_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Opens one panel per container and shares the image cache between them. */
+export class ThumbnailsPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ThumbnailsPanel>();
+  /** data: URIs by image URL; bounded by count and by size (~64 MB of base64). */
+  readonly cache = new LruCache<string>(5000, 64 * 1024 * 1024, (v) => v.length);
+
+  constructor(
+    private readonly tree: ContentTree,
+    private readonly extensionUri: vscode.Uri,
+    readonly httpTimeoutMs: () => number,
+    private readonly pageSize: () => number,
+  ) {}
+
+  open(node: ContentNode): void {
+    const containerId = containerIdOf(node);
+    if (containerId === undefined) return;
+    const existing = this.panels.get(node.id);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const client = this.tree.clientFor(node);
+    if (typeof client === 'string') {
+      void vscode.window.showErrorMessage(client);
+      return;
+    }
+    const o = objectOf(node);
+    const title = `${o ? contentLabel(o) : 'Content'} — ${deviceLabel(node.device)}`;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews');
+    const webviewPanel = vscode.window.createWebviewPanel(THUMBNAILS_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [dist],
+    });
+    const panel = new ThumbnailsPanel(webviewPanel, title, new ChildPager(client, containerId, this.pageSize()), this.pageSize(), dist, this);
+    this.panels.set(node.id, panel);
+    panel.onDidDispose(() => this.panels.delete(node.id));
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.cache.clear();
+  }
+}
+
+class ThumbnailsPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly objects: DidlObject[] = [];
+  private readonly queue: FetchQueue;
+  private readonly closing = new AbortController();
+  private previewAbort: AbortController | undefined;
+  private loading: Promise<void> | undefined;
+  private ready = false;
+  private disposed = false;
+  private readonly disposeListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly title: string,
+    private readonly pager: ChildPager,
+    private readonly pageSize: number,
+    dist: vscode.Uri,
+    private readonly owner: ThumbnailsPanels,
+  ) {
+    this.queue = new FetchQueue(THUMBNAIL_CONCURRENCY, (key, signal) => this.fetchThumbnail(key, signal));
+    panel.webview.html = this.html(dist);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  onDidDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.closing.abort();
+    this.previewAbort?.abort();
+    this.queue.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    for (const l of this.disposeListeners.splice(0)) l();
+  }
+
+  private post(message: HostMessage): void {
+    if (this.disposed || !this.ready) return;
+    void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!isWebviewMessage(raw)) return;
+    const message: WebviewMessage = raw;
+    switch (message.type) {
+      case 'ready':
+        // Also after the webview was reloaded (hidden and shown again): it starts from scratch.
+        this.ready = true;
+        this.post({ type: 'init', title: this.title, pageSize: this.pageSize });
+        if (this.objects.length > 0 || this.pager.done) this.postItems(0);
+        else void this.loadMore();
+        break;
+      case 'loadMore':
+        void this.loadMore();
+        break;
+      case 'thumbnails': {
+        const wanted: string[] = [];
+        for (const key of message.keys) {
+          const o = this.objectFor(key);
+          const thumb = o ? pickThumbnail(o) : undefined;
+          if (!thumb) continue;
+          const cached = this.owner.cache.get(thumb.uri);
+          if (cached) this.post({ type: 'thumbnail', key, dataUri: cached });
+          else wanted.push(key);
+        }
+        this.queue.want(wanted);
+        break;
+      }
+      case 'preview':
+        void this.preview(message.key);
+        break;
+    }
+  }
+
+  private async loadMore(): Promise<void> {
+    if (this.loading || this.pager.done) {
+      if (this.pager.done) this.post({ type: 'items', items: [], done: true, total: this.objects.length });
+      return;
+    }
+    const from = this.objects.length;
+    this.loading = (async (): Promise<void> => {
+      try {
+        const page = await this.pager.next(this.closing.signal);
+        // Sub-containers get a folder tile too (browsed in the tree), so counts match the server's.
+        this.objects.push(...page);
+      } catch (err) {
+        if (!this.disposed) this.post({ type: 'error', message: `Browse failed: ${plainError(err)}` });
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    await this.loading;
+    this.postItems(from);
+  }
+
+  private postItems(from: number): void {
+    const items: ThumbnailItem[] = [];
+    for (let i = from; i < this.objects.length; i++) items.push(toItem(String(i), this.objects[i]!));
+    this.post({ type: 'items', items, done: this.pager.done, total: credibleTotal(this.objects.length, this.pager.totalMatches, this.pager.done) });
+  }
+
+  private objectFor(key: string): DidlObject | undefined {
+    return /^\d+$/.test(key) ? this.objects[Number(key)] : undefined;
+  }
+
+  private async fetchThumbnail(key: string, signal: AbortSignal): Promise<void> {
+    const o = this.objectFor(key);
+    const thumb = o ? pickThumbnail(o) : undefined;
+    if (!thumb) return;
+    const cached = this.owner.cache.get(thumb.uri);
+    if (cached) {
+      this.post({ type: 'thumbnail', key, dataUri: cached });
+      return;
+    }
+    try {
+      const image = await fetchImage(thumb.uri, { signal: anySignal(signal, this.closing.signal), maxBytes: THUMBNAIL_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
+      const dataUri = toDataUri(image.mime, image.data);
+      this.owner.cache.set(thumb.uri, dataUri);
+      this.post({ type: 'thumbnail', key, dataUri });
+    } catch (err) {
+      if (signal.aborted || this.disposed) return;
+      this.post({ type: 'thumbnail', key, error: plainError(err) });
+    }
+  }
+
+  private async preview(key: string): Promise<void> {
+    const o = this.objectFor(key);
+    if (!o) return;
+    this.previewAbort?.abort();
+    const controller = new AbortController();
+    this.previewAbort = controller;
+    const details: PreviewDetails = {
+      title: contentLabel(o), id: o.id, upnpClass: o.upnpClass, date: o.date, creator: o.creator,
+      resources: o.resources.map(describeResource),
+    };
+    // The larger picture (JPEG_MED, else JPEG_LRG, …); the thumbnail when there is nothing bigger.
+    const uri = pickPreview(o)?.uri ?? pickThumbnail(o)?.uri;
+    if (!uri) {
+      this.post({ type: 'preview', key, details, error: 'No image to preview.' });
+      return;
+    }
+    const cached = this.owner.cache.get(uri);
+    if (cached) {
+      this.post({ type: 'preview', key, details, dataUri: cached });
+      return;
+    }
+    // Details right away; the image when it arrives.
+    this.post({ type: 'preview', key, details });
+    try {
+      const image = await fetchImage(uri, { signal: anySignal(controller.signal, this.closing.signal), maxBytes: PREVIEW_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
+      const dataUri = toDataUri(image.mime, image.data);
+      this.owner.cache.set(uri, dataUri);
+      if (!controller.signal.aborted) this.post({ type: 'preview', key, details, dataUri });
+    } catch (err) {
+      if (!controller.signal.aborted && !this.disposed) this.post({ type: 'preview', key, details, error: plainError(err) });
+    }
+  }
+
+  private html(dist: vscode.Uri): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'thumbnails.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'thumbnails.css'));
+    // Images only from our own bundle or as data: URIs the host made: never http: to the LAN.
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Thumbnails</title>
+</head>
+<body>
+<main id="app"><p class="status">Loading…</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}
+
+export function toItem(key: string, o: DidlObject): ThumbnailItem {
+  return {
+    key, id: o.id, title: contentLabel(o), date: o.date, upnpClass: o.upnpClass, kind: mediaKind(o), hasThumbnail: pickThumbnail(o) !== undefined,
+  };
+}
+
+function toDataUri(mime: string, data: Buffer): string {
+  const type = /^image\/(jpeg|png|gif|webp|bmp)$/i.test(mime) ? mime.toLowerCase() : 'image/jpeg';
+  return `data:${type};base64,${data.toString('base64')}`;
+}
+
+/** Aborts when either signal does (AbortSignal.any needs Node 20.3; VS Code's may be older). */
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (a.aborted) return a;
+  if (b.aborted) return b;
+  const c = new AbortController();
+  const abort = (): void => c.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return c.signal;
+}

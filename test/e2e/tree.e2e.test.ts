@@ -32,6 +32,7 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
   let camera: SimulatedDevice | undefined;
   let light: SimulatedDevice | undefined;
   let faulty: FaultyDevices | undefined;
+  let hidden: SimulatedDevice | undefined;
   let minidlna: RunningMinidlna | undefined;
   let server: RunningCodeServer | undefined;
   let browser: LaunchedBrowser | undefined;
@@ -45,6 +46,8 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder });
     light = await startSimulatedLight({ interfaceAddress: '127.0.0.1', ssdp: responder });
     faulty = await startFaultyDevices({ interfaceAddress: '127.0.0.1', ssdp: responder, variants: ['http-404'] });
+    // A device multicast doesn't reach (it neither announces nor answers M-SEARCH): added by URL.
+    hidden = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder, udn: 'uuid:4Dxxxxxx-0100-1000-8000-DC00000000AD', friendlyName: 'Camera Behind A Router', announce: false, answerSearch: false });
     minidlna = await startMinidlna({ friendlyName: MINIDLNA, port: 8221 });
     workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-tree-'));
     server = await startCodeServer({
@@ -63,6 +66,7 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     await camera?.stop();
     await light?.stop();
     await faulty?.stop();
+    await hidden?.stop();
     await responder?.close();
     await minidlna?.stop();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
@@ -131,5 +135,24 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     assert.match(text, /leica:X_FirmVersion/);
     assert.match(text, /M-DMS-1\.50/);
     assert.match(text, /http:\/\/127\.0\.0\.1:\d+\/DCxxxxxxxx09\/Server0\/ddd/);
+  });
+
+  it('adds a device by URL from the command palette', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>UPnP: Add Device by URL');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Device by URL' }).first().click();
+    // The command's own input box: a bad value is flagged before anything is sent.
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('not a url');
+    await page.locator('.quick-input-message', { hasText: /URL/ }).first().waitFor({ timeout: 10_000 });
+    await input.fill(hidden!.location);
+    await page.keyboard.press('Enter');
+    await waitForTreeRows(page, ['Camera Behind A Router'], 20_000);
+    const row = (await treeRowTexts(page)).find((r) => r.startsWith('Camera Behind A Router'));
+    assert.match(row ?? '', /MediaServer:1/);
+    await activityBarItem(page, 'UPnP').locator('.badge:not(.progress-badge) .badge-content').filter({ hasText: /^\s*5\s*$/ }).waitFor({ timeout: 10_000 });
   });
 });

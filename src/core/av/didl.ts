@@ -419,34 +419,35 @@ function toObject(node: Node, problems: string[]): DidlObject {
       object.vendorFields.push({ name: child.name, ...(child.namespace !== undefined ? { namespace: child.namespace } : {}), value: child.children.length ? innerXml(child) : text });
       continue;
     }
+    // The first of each named field fills it; repeats (a second artist, a second date) are kept
+    // in otherFields rather than dropped.
     switch (child.localName) {
       case 'title':
-        if (!sawTitle) { object.title = text; sawTitle = true; }
-        continue;
-      case 'class': {
+        if (!sawTitle) { object.title = text; sawTitle = true; continue; }
+        break;
+      case 'class':
         if (!sawClass) {
           object.upnpClass = text;
           const name = attr(child, 'name');
           if (name !== undefined) object.upnpClassName = name;
           sawClass = true;
+          continue;
         }
-        continue;
-      }
-      case 'date': if (object.date === undefined) object.date = text; continue;
-      case 'creator': if (object.creator === undefined) object.creator = text; continue;
-      case 'artist': if (object.artist === undefined) object.artist = text; continue;
-      case 'album': if (object.album === undefined) object.album = text; continue;
-      case 'writeStatus': if (object.writeStatus === undefined) object.writeStatus = text; continue;
+        break;
+      case 'date': if (object.date === undefined) { object.date = text; continue; } break;
+      case 'creator': if (object.creator === undefined) { object.creator = text; continue; } break;
+      case 'artist': if (object.artist === undefined) { object.artist = text; continue; } break;
+      case 'album': if (object.album === undefined) { object.album = text; continue; } break;
+      case 'writeStatus': if (object.writeStatus === undefined) { object.writeStatus = text; continue; } break;
       case 'albumArtURI': {
         if (text === '') { problems.push(`${label} has an empty upnp:albumArtURI; ignored.`); continue; }
         const profileId = attr(child, 'profileID');
         object.albumArtUris.push({ uri: text, ...(profileId !== undefined ? { profileId } : {}) });
         continue;
       }
-      case 'res': {
+      case 'res':
         object.resources.push(toResource(child, text, label, problems));
         continue;
-      }
     }
     const field: DidlField = { name: child.name, value: child.children.length ? innerXml(child) : text };
     if (child.namespace !== undefined) field.namespace = child.namespace;

@@ -31,12 +31,14 @@ function area(r: DidlResource): number | undefined {
   return res ? res.width * res.height : undefined;
 }
 
-/** Smallest first: by declared size, then pixel count; unknowns last. */
+/** Smallest first: by declared size when both have one, else by pixel count, else known before unknown. */
 function compareSmall(a: DidlResource, b: DidlResource): number {
-  const sa = a.size ?? Infinity;
-  const sb = b.size ?? Infinity;
-  if (sa !== sb) return sa - sb;
-  return (area(a) ?? Infinity) - (area(b) ?? Infinity);
+  if (a.size !== undefined && b.size !== undefined && a.size !== b.size) return a.size - b.size;
+  const aa = area(a);
+  const ab = area(b);
+  if (aa !== undefined && ab !== undefined && aa !== ab) return aa - ab;
+  const known = (r: DidlResource): number => (r.size !== undefined || area(r) !== undefined ? 0 : 1);
+  return known(a) - known(b);
 }
 
 /**
@@ -67,13 +69,16 @@ export function pickPreview(o: DidlObject): DidlResource | undefined {
   if (med) return med;
   const lrg = images.find((r) => profile(r) === 'JPEG_LRG');
   if (lrg) return lrg;
-  return [...images].sort((a, b) => compareSmall(b, a))[0];
+  // Largest known first (unknown sizes last); a thumbnail only when there is nothing else.
+  const big = (r: DidlResource): number => r.size ?? (area(r) !== undefined ? area(r)! / 10 : -1);
+  const pool = images.filter((r) => !THUMBNAIL_PROFILES.has(profile(r) ?? ''));
+  return [...(pool.length ? pool : images)].sort((a, b) => big(b) - big(a))[0];
 }
 
 /**
  * What a resource is to the user: 'original' (the file as shot: the Leica's octet-stream
  * resources named by OriginalFileName), 'large' / 'medium' / 'small' / 'thumbnail' by DLNA image
- * profile, else the MIME type.
+ * profile, else 'image' / 'audio' / 'video', else the MIME type.
  */
 export function resourceLabel(r: DidlResource): 'original' | 'large' | 'medium' | 'thumbnail' | string {
   const p = r.protocolInfo;
@@ -83,6 +88,8 @@ export function resourceLabel(r: DidlResource): 'original' | 'large' | 'medium' 
   if (/_LRG$/.test(pn) && isImage(r)) return 'large';
   if (/_MED$/.test(pn) && isImage(r)) return 'medium';
   if (/_SM$/.test(pn) && isImage(r)) return 'small';
+  const type = p.contentFormat.toLowerCase().split('/')[0];
+  if (type === 'image' || type === 'audio' || type === 'video') return type;
   return p.contentFormat || 'resource';
 }
 

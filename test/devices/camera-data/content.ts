@@ -1,8 +1,10 @@
-// The camera's media: the two items of the captured Browse, rendered as the camera renders
-// DIDL-Lite (one line, same attribute order), with resource URLs on the simulated camera.
+// The camera's media: the two items of the captured Browse (plus, on request, generated photos in
+// the same style), rendered as the camera renders DIDL-Lite (one line, same attribute order), with
+// resource URLs on the simulated camera.
 
 export interface CameraResource {
   protocolInfo: string;
+  /** The size the DIDL-Lite declares (the real camera's JPEG sizes are placeholders: 5000, 100000, 20971520). */
   size: number;
   /** Path on the camera's HTTP server. */
   path: string;
@@ -55,6 +57,40 @@ export function capturedItems(): CameraItem[] {
       ],
     },
   ];
+}
+
+const dng = (id: string, file: string, size: number): CameraResource => ({
+  protocolInfo: `http-get:*:application/octet-stream;LEICA.COM_PN=CAM_DNG;OriginalFileName='${file}.DNG'`,
+  size,
+  path: `/DO${id}.DNG`,
+});
+const dngJpg = (id: string, file: string, size: number): CameraResource => ({
+  protocolInfo: `http-get:*:application/octet-stream;LEICA.COM_PN=CAM_DNG_JPG;OriginalFileName='${file}.JPG'`,
+  size,
+  path: `/DO${id}.JPG`,
+});
+
+/**
+ * `count` generated photos after the captured ones, numbered like the camera (folder 102 onwards,
+ * 0001–9999 per folder), one minute apart; every third one is a DNG+JPG pair (five resources).
+ * `originalSize(id)` gives the declared size of each original.
+ */
+export function generatedItems(count: number, originalSize: (id: string, ext: 'DNG' | 'JPG') => number): CameraItem[] {
+  const items: CameraItem[] = [];
+  const start = Date.UTC(2024, 11, 11, 7, 0, 0); // 2024-12-11T15:00:00+08:00
+  for (let i = 0; i < count; i++) {
+    const folder = 102 + Math.floor(i / 9999);
+    const number = (i % 9999) + 1;
+    const num4 = String(number).padStart(4, '0');
+    const id = `0${folder}${num4}`;
+    const file = `L${folder}${num4}`; // as L1010972.DNG is 101-0972
+    const local = new Date(start + i * 60_000 + 8 * 3600_000).toISOString().slice(0, 19);
+    const originals = i % 3 === 2
+      ? [dngJpg(id, file, originalSize(id, 'JPG')), dng(id, file, originalSize(id, 'DNG'))]
+      : [dng(id, file, originalSize(id, 'DNG'))];
+    items.push({ id, title: `${folder}-${num4}`, date: `${local}+08:00`, resources: [...originals, tn(id), med(id, 1), lrg(id)] });
+  }
+  return items;
 }
 
 // The camera leaves apostrophes raw inside attribute values (OriginalFileName='...').

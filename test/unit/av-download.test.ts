@@ -58,7 +58,7 @@ describe('downloadToFile and fetchImage', () => {
     dir = mkdtempSync(join(os.tmpdir(), 'upnp-av-download-'));
     server = http.createServer((req, res) => {
       const path = req.url ?? '/';
-      const camera = (size: number): void => res.writeHead(200, [...CAMERA_HEADERS, ['X-FILE_SIZE', String(size)]].flat());
+      const camera = (size: number): void => { res.writeHead(200, [...CAMERA_HEADERS, ['X-FILE_SIZE', String(size)]].flat()); };
       switch (path) {
         case '/chunked': camera(FILE.length); void sendChunks(res, FILE, 32768, 0); return;
         case '/wrong-file-size': camera(5000); void sendChunks(res, FILE, 65536, 0); return;

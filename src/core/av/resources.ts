@@ -69,10 +69,19 @@ export function pickPreview(o: DidlObject): DidlResource | undefined {
   if (med) return med;
   const lrg = images.find((r) => profile(r) === 'JPEG_LRG');
   if (lrg) return lrg;
-  // Largest known first (unknown sizes last); a thumbnail only when there is nothing else.
-  const big = (r: DidlResource): number => r.size ?? (area(r) !== undefined ? area(r)! / 10 : -1);
+  // Largest first: by pixel count when both have one, else by declared size; unknowns last.
+  // A thumbnail only when there is nothing else.
   const pool = images.filter((r) => !THUMBNAIL_PROFILES.has(profile(r) ?? ''));
-  return [...(pool.length ? pool : images)].sort((a, b) => big(b) - big(a))[0];
+  return [...(pool.length ? pool : images)].sort(compareLarge)[0];
+}
+
+function compareLarge(a: DidlResource, b: DidlResource): number {
+  const aa = area(a);
+  const ab = area(b);
+  if (aa !== undefined && ab !== undefined && aa !== ab) return ab - aa;
+  if (a.size !== undefined && b.size !== undefined && a.size !== b.size) return b.size - a.size;
+  const known = (r: DidlResource): number => (r.size !== undefined || area(r) !== undefined ? 0 : 1);
+  return known(a) - known(b);
 }
 
 /**

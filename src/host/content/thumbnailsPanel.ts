@@ -162,6 +162,9 @@ class ThumbnailsPanel implements vscode.Disposable {
     this.loading = (async (): Promise<void> => {
       try {
         const page = await this.pager.next(this.closing.signal);
+        // Only an empty page ends paging; a short one usually means the end, so confirm it now
+        // and the grid can say how many there are.
+        if (!this.pager.done && page.length < this.pager.pageSize) page.push(...await this.pager.next(this.closing.signal));
         // Sub-containers get a folder tile too (browsed in the tree), so counts match the server's.
         this.objects.push(...page);
       } catch (err) {

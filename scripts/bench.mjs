@@ -1,9 +1,21 @@
 #!/usr/bin/env node
-// npm run bench: the benchmarks, inside a fresh network namespace (they put SSDP on the wire).
+// npm run bench: the benchmarks, each inside a fresh network namespace (they put SSDP and device
+// HTTP on the wire). `npm run bench -- av` or `-- discovery` runs one of them.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const r = spawnSync('bash', [join(root, 'scripts/netns.sh'), '--', process.execPath, '--expose-gc', '--import', 'tsx', join(root, 'bench/discovery.bench.ts')], { stdio: 'inherit', cwd: root });
-process.exit(r.status ?? 1);
+const BENCHES = { discovery: 'bench/discovery.bench.ts', av: 'bench/av.bench.ts' };
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted) {
+  if (!(name in BENCHES)) {
+    console.error(`npm run bench: no benchmark "${name}" (choose from ${Object.keys(BENCHES).join(', ')}).`);
+    process.exit(2);
+  }
+}
+for (const [name, file] of Object.entries(BENCHES)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  const r = spawnSync('bash', [join(root, 'scripts/netns.sh'), '--', process.execPath, '--expose-gc', '--import', 'tsx', join(root, file)], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

@@ -11,7 +11,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Agent, request } from 'undici';
-import { USER_AGENT, fetchBytes, formatBytes } from '../http/fetch';
+import { FetchError, USER_AGENT, formatBytes } from '../http/fetch';
 
 export interface DownloadProgress {
   bytes: number;
@@ -112,15 +112,17 @@ export async function downloadToFile(url: string, destination: string, options: 
     const fileSize = sizeHeader(headers['x-file_size']);
     const total = contentLength ?? fileSize ?? options.expectedSize;
     options.onProgress?.({ bytes: 0, ...(total !== undefined ? { total } : {}) });
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    const handle = file;
+    await drainToFile(res.body, async (chunk) => {
       let offset = 0;
       while (offset < chunk.length) {
-        const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
         offset += bytesWritten;
       }
+    }, (chunk) => {
       bytes += chunk.length;
       options.onProgress?.({ bytes, ...(total !== undefined ? { total } : {}) });
-    }
+    });
     if (contentLength !== undefined && bytes !== contentLength) {
       throw new DownloadError('truncated', `${url} announced ${formatBytes(contentLength)} but sent ${formatBytes(bytes)}; nothing was saved.`, url, status);
     }
@@ -154,6 +156,81 @@ export async function downloadToFile(url: string, destination: string, options: 
   }
 }
 
+// Bytes received but not yet written before the body is paused, and the level to resume at.
+const QUEUE_HIGH = 16 * 1024 * 1024;
+const QUEUE_LOW = 4 * 1024 * 1024;
+
+interface BodyStream {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  destroy(err?: Error): unknown;
+}
+
+/**
+ * Reads `body` in flowing mode into a queue that `write` empties in order; resolves when all of it
+ * is written. Why not `for await` with backpressure: undici 7 crashes the whole process with an
+ * uncatchable `assert(!this.paused)` when its parser is paused by backpressure and the server then
+ * closes the connection (nodejs/undici#5360) — which is what a camera does at the end of every file
+ * when asked for `Connection: close`. So the body is only paused when the disk falls more than
+ * 16 MiB behind the network, which a download to a local disk does not.
+ */
+function drainToFile(body: BodyStream, write: (chunk: Buffer) => Promise<void>, received: (chunk: Buffer) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const queue: Buffer[] = [];
+    let queued = 0;
+    let writing = false;
+    let ended = false;
+    let paused = false;
+    let failed = false;
+    const fail = (err: Error): void => {
+      if (failed) return;
+      failed = true;
+      body.destroy();
+      reject(err);
+    };
+    const pump = async (): Promise<void> => {
+      if (writing || failed) return;
+      writing = true;
+      try {
+        while (queue.length > 0) {
+          const chunk = queue.shift()!;
+          await write(chunk);
+          queued -= chunk.length;
+          if (paused && queued <= QUEUE_LOW) {
+            paused = false;
+            body.resume();
+          }
+        }
+      } catch (err) {
+        fail(err instanceof Error ? err : new Error(String(err)));
+        return;
+      } finally {
+        writing = false;
+      }
+      if (ended && !failed) resolve();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      queue.push(chunk);
+      queued += chunk.length;
+      received(chunk);
+      if (queued > QUEUE_HIGH && !paused) {
+        paused = true;
+        body.pause();
+      }
+      void pump();
+    });
+    body.on('end', () => {
+      ended = true;
+      if (!writing && queue.length === 0 && !failed) resolve();
+    });
+    body.on('error', (err: Error) => fail(err));
+  });
+}
+
 /** The server answered, but not with an image. */
 export class NotAnImageError extends Error {
   constructor(message: string, readonly url: string) {
@@ -173,20 +250,68 @@ export function sniffImageType(data: Buffer): string | undefined {
 }
 
 /**
- * Fetches a thumbnail or preview into memory (default cap 8 MiB, deadline 10 s) and checks that
+ * Fetches a thumbnail or preview into memory (default cap 8 MiB, deadline 10 s for the whole request) and checks that
  * the bytes are an image; the MIME type comes from the bytes, not the server's Content-Type.
  * @throws FetchError (kind 'http-status', 'too-large', 'timeout', 'aborted', …), or NotAnImageError.
  */
 export async function fetchImage(url: string, options: { signal?: AbortSignal; maxBytes?: number; timeoutMs?: number } = {}): Promise<{ mime: string; data: Buffer }> {
-  const res = await fetchBytes(url, {
-    maxBytes: options.maxBytes ?? 8 * 1024 * 1024,
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const mime = sniffImageType(res.body);
-  if (!mime) {
-    const said = res.headers['content-type'] ? ` (Content-Type ${res.headers['content-type']})` : '';
-    throw new NotAnImageError(`${url} did not send an image${said}: ${res.body.length} bytes that are no JPEG, PNG, GIF, WebP or BMP.`, url);
+  // Not fetchBytes: its `for await` read has the backpressure crash described at drainToFile, and
+  // a thumbnail grid makes thousands of these requests to devices that close every connection.
+  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FetchError('invalid-url', `"${url}" is not a valid URL.`, url);
   }
-  return { mime, data: res.body };
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new FetchError('invalid-url', `${url} is not an http:// URL.`, url);
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  let status: number | undefined;
+  let headers: Record<string, string> = {};
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    const res = await request(parsed, {
+      method: 'GET',
+      headers: { 'user-agent': USER_AGENT, accept: 'image/*, */*', connection: 'close' },
+      signal,
+      dispatcher: agent,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    status = res.statusCode;
+    headers = flatten(res.headers);
+    const declared = sizeHeader(headers['content-length']);
+    if (res.statusCode < 200 || res.statusCode >= 300 || (declared !== undefined && declared > maxBytes)) {
+      res.body.on('error', () => { /* we stop reading on purpose */ });
+      res.body.destroy();
+      if (declared !== undefined && declared > maxBytes && res.statusCode < 300) {
+        throw new FetchError('too-large', `${url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, url, status);
+      }
+      throw new FetchError('http-status', `${url} answered HTTP ${res.statusCode}.`, url, status);
+    }
+    await drainToFile(res.body, async (chunk) => {
+      total += chunk.length;
+      if (total > maxBytes) throw new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, status);
+      chunks.push(chunk);
+    }, () => undefined);
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    if (options.signal?.aborted) throw new FetchError('aborted', `Request to ${url} was cancelled.`, url);
+    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } } | null;
+    const code = e?.code ?? e?.cause?.code;
+    if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      throw new FetchError('timeout', `${url} did not answer within ${Math.round(timeoutMs / 100) / 10} s.`, url, status);
+    }
+    throw new FetchError('network', `Could not fetch ${url}: ${e?.cause?.message ?? e?.message ?? String(err)}.`, url, status);
+  }
+  const data = Buffer.concat(chunks, total);
+  const mime = sniffImageType(data);
+  if (!mime) {
+    const said = headers['content-type'] ? ` (Content-Type ${headers['content-type']})` : '';
+    throw new NotAnImageError(`${url} did not send an image${said}: ${data.length} bytes that are no JPEG, PNG, GIF, WebP or BMP.`, url);
+  }
+  return { mime, data };
 }

@@ -1,0 +1,268 @@
+// Media browsing in a real VS Code (code-server + Chromium), inside an isolated network namespace:
+// the simulated Leica camera with a few hundred generated photos besides the two captured ones.
+// Expand camera → ContentDirectory:1 → Content, page with Load more, open the thumbnails grid and
+// check the images really rendered, preview one, delete a photo through the modal, and download
+// the DNG through VS Code's own save dialog, byte for byte.
+//
+//   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/content.e2e.test.ts
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame, Locator, Page } from 'playwright-core';
+import { assertIsolatedNetwork } from '../harness/netns';
+import { REPO_ROOT, startCodeServer } from '../harness/code-server';
+import type { RunningCodeServer } from '../harness/code-server';
+import { expandPath, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, treeRowTexts, waitForTreePath, waitForTreeRows } from '../harness/browser';
+import type { LaunchedBrowser } from '../harness/browser';
+import { startSimulatedCamera } from '../devices/camera';
+import type { SimulatedCamera } from '../devices/camera';
+import { findFrameWith } from './actionFormHelpers';
+
+const CAMERA = 'Leica Q3-1234567';
+const CONTENT_PATH = [CAMERA, 'ContentDirectory:1', 'Content'];
+const EXTRA_PHOTOS = 250;
+const TOTAL = EXTRA_PHOTOS + 2;
+const PAGE_SIZE = 20;
+
+describe('media browsing (code-server)', { timeout: 300_000 }, () => {
+  let camera: SimulatedCamera | undefined;
+  let server: RunningCodeServer | undefined;
+  let browser: LaunchedBrowser | undefined;
+  let workspace: string | undefined;
+  let downloads: string | undefined;
+  let page: Page;
+
+  before(async () => {
+    assertIsolatedNetwork('content.e2e.test.ts');
+    assert.ok(existsSync(path.join(REPO_ROOT, 'dist', 'webviews', 'thumbnails.js')), 'run `npm run build` first: dist/webviews/thumbnails.js is missing');
+    camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', extraPhotos: EXTRA_PHOTOS });
+    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-content-'));
+    downloads = path.join(workspace, 'downloads');
+    mkdirSync(downloads);
+    server = await startCodeServer({
+      extensionDir: REPO_ROOT,
+      workspace,
+      settings: {
+        'upnpExplorer.discovery.interfaces': ['127.0.0.1'],
+        'upnpExplorer.discovery.mx': 1,
+        'upnpExplorer.browse.pageSize': PAGE_SIZE,
+        // Sticky ancestors would cover the rows scrolled under them (and count as visible rows).
+        'workbench.tree.enableStickyScroll': false,
+      },
+    });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.workspaceUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await camera?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  async function failing(name: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      if (browser) {
+        await screenshot(page, `content-${name}-failure`).catch(() => undefined);
+        console.error(browser.consoleLines().slice(-40).join('\n'));
+      }
+      throw err;
+    }
+  }
+
+  it('lists the camera\'s photos under Content, a page at a time', () => failing('tree', async () => {
+    await openViewContainer(page, 'UPnP');
+    await waitForTreeRows(page, [CAMERA], 60_000);
+    await expandPath(page, CONTENT_PATH);
+    const rows = await waitForTreeRows(page, ['101-0972', '101-0976', `Load more (${PAGE_SIZE} of ${TOTAL})`]);
+    // Title, then the camera's own date and the original's size.
+    assert.ok(rows.includes('101-0972 — 2024-12-10 15:12 · 72.9 MiB'), rows.join(' | '));
+    assert.ok(rows.includes('101-0976 — 2024-12-10 15:14 · 29.1 MiB'), rows.join(' | '));
+    // Content comes before the actions under the service.
+    const content = rows.indexOf('Content');
+    assert.ok(content >= 0 && content < rows.findIndex((r) => r.startsWith('Browse — ')), rows.join(' | '));
+
+    await treeRow(page, `Load more (${PAGE_SIZE} of ${TOTAL})`).first().click();
+    // The second page follows the first (index 39 is the 38th generated photo), then the next Load more.
+    await scrollTreeTo(page, '102-0038');
+    await scrollTreeTo(page, `Load more (${2 * PAGE_SIZE} of ${TOTAL})`);
+    await treeToTop(page);
+  }));
+
+  it('shows the thumbnails grid, lazily, with images that really render', () => failing('thumbnails', async () => {
+    await treeToTop(page);
+    await contextMenu(page, await waitForTreePath(page, CONTENT_PATH), 'Show Thumbnails');
+    const grid = await findFrameWith(page, '.grid .tile');
+    await waitForVisibleImages(grid);
+    const captions = await grid.locator('.tile figcaption').allInnerTexts();
+    assert.deepEqual(captions.slice(0, 3), ['101-0972', '101-0976', '102-0001']);
+    assert.equal((await grid.locator('h1').innerText()).trim(), `Content — ${CAMERA}`);
+
+    // Only what is near the view was fetched, never the whole card.
+    const thumbnailsBefore = camera!.mediaRequests.filter((p) => p.startsWith('/DT')).length;
+    assert.ok(thumbnailsBefore > 0 && thumbnailsBefore < TOTAL, `thumbnail requests: ${thumbnailsBefore}`);
+    assert.ok(camera!.mediaRequests.every((p) => p.startsWith('/DT')), 'only thumbnails are fetched for the grid');
+    // No tree tooltip over the picture.
+    await page.mouse.move(900, 880);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'thumbnails');
+
+    // Scrolling to the end pages through the rest; the tiles that come into view get theirs.
+    for (let i = 0; i < 40 && (await grid.locator('.tile').count()) < TOTAL; i++) {
+      await grid.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      await grid.waitForTimeout(300);
+    }
+    assert.equal(await grid.locator('.tile').count(), TOTAL);
+    // The end is known once the server sent an empty page; the count then stops saying "of ?".
+    await grid.locator('.status', { hasText: new RegExp(`^${TOTAL} items$`) }).waitFor({ timeout: 15_000 });
+    await waitForVisibleImages(grid);
+    const thumbnailsAfter = camera!.mediaRequests.filter((p) => p.startsWith('/DT')).length;
+    assert.ok(thumbnailsAfter > thumbnailsBefore, 'scrolling fetched more thumbnails');
+    // Each thumbnail was fetched once at most (the host caches them).
+    const dt = camera!.mediaRequests.filter((p) => p.startsWith('/DT'));
+    assert.equal(new Set(dt).size, dt.length);
+
+    // A click opens the larger preview (JPEG_MED) with the item's metadata.
+    await grid.evaluate(() => window.scrollTo(0, 0));
+    await grid.locator('.tile[data-id="01010972"]').click();
+    const preview = grid.locator('.preview');
+    await preview.locator('.preview-image img').waitFor({ timeout: 20_000 });
+    await grid.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.preview .preview-image img');
+      return img !== null && img.complete && img.naturalWidth > 0;
+    }, undefined, { timeout: 20_000 });
+    assert.equal(await preview.locator('h2').innerText(), '101-0972');
+    const details = await preview.locator('.details').innerText();
+    assert.match(details, /object\.item\.imageItem/);
+    assert.match(details, /DNG original · 72\.9 MiB · application\/octet-stream \(L1010972\.DNG\)/);
+    assert.ok(camera!.mediaRequests.includes('/DL01010972.JPG'), 'the preview is the JPEG_MED resource');
+    await screenshot(page, 'thumbnails-preview');
+    await grid.locator('.preview .close').click();
+    await preview.waitFor({ state: 'hidden' });
+  }));
+
+  it('deletes a photo after a modal confirmation, and the tree follows', () => failing('delete', async () => {
+    await openViewContainer(page, 'UPnP');
+    await treeToTop(page);
+    await contextMenu(page, treeRow(page, '101-0976').first(), 'Delete…');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Delete "101-0976" \(id 01010976\) from Leica Q3-1234567\?/);
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await treeRow(page, '101-0976').first().waitFor({ state: 'detached', timeout: 20_000 });
+    assert.ok(!camera!.objectIds().includes('01010976'));
+    assert.ok(camera!.objectIds().includes('01010972'));
+    await waitForTreeRows(page, ['101-0972', '102-0001']);
+  }));
+
+  it("shows an item's metadata: decoded in the channel, the DIDL-Lite in a read-only editor", () => failing('metadata', async () => {
+    await treeToTop(page);
+    await contextMenu(page, treeRow(page, '101-0972').first(), 'Show Metadata');
+    const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ hasText: 'DIDL-Lite' });
+    await editor.first().waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('.tab.active').first().innerText(), /101-0972\.didl/);
+    // Monaco renders spaces as U+00A0; the one-line DIDL-Lite is shown indented.
+    const xml = (await editor.first().innerText()).replace(/\u00a0/g, ' ');
+    assert.match(xml, /^\s*<dc:title>101-0972<\/dc:title>$/m);
+    assert.match(xml, /OriginalFileName='L1010972\.DNG'/);
+    // The decoded lines end the "UPnP Content" channel.
+    const channel = page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'res large: JPEG large · 20.0 MiB' });
+    await channel.first().waitFor({ timeout: 15_000 });
+  }));
+
+  it('downloads the DNG through the save dialog, whole and without leftovers', () => failing('download', async () => {
+    await contextMenu(page, treeRow(page, '101-0972').first(), 'Download…');
+    // Which resource: a quick pick described from protocolInfo.
+    const quickInput = page.locator('.quick-input-widget');
+    const original = quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'L1010972.DNG' }).first();
+    await original.waitFor();
+    assert.match(await original.innerText(), /Original[\s\S]*DNG original · 72\.9 MiB/);
+    assert.equal(await quickInput.locator('.quick-input-list .monaco-list-row').count(), 4);
+    await original.click();
+
+    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
+    const target = path.join(downloads!, 'L1010972.DNG');
+    const pathInput = quickInput.locator('input');
+    await page.waitForFunction(
+      () => (document.querySelector<HTMLInputElement>('.quick-input-widget input')?.value ?? '').endsWith('L1010972.DNG'),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await pathInput.fill(target);
+    await quickInput.getByRole('button', { name: 'OK' }).click();
+
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Downloaded L1010972.DNG' });
+    await toast.first().waitFor({ timeout: 30_000 });
+    assert.match(await toast.first().innerText(), /Downloaded L1010972\.DNG \(\d+(\.\d)? KiB\)/);
+    const expected = camera!.mediaBytes('/DO01010972.DNG');
+    assert.ok(expected && expected.length > 0);
+    assert.ok(readFileSync(target).equals(expected), 'the file is what the camera serves');
+    // Written to a temporary file and renamed: nothing else is left in the folder.
+    assert.deepEqual(readdirSync(downloads!), ['L1010972.DNG']);
+  }));
+});
+
+/** Scrolls the Devices tree (mouse wheel) until a row labelled `label` is visible. */
+async function scrollTreeTo(page: Page, label: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const list = page.locator('.part.sidebar .monaco-list').first();
+  while (!(await treeRow(page, label).first().isVisible())) {
+    if (Date.now() > deadline) throw new Error(`no tree row '${label}'; visible rows: ${JSON.stringify(await treeRowTexts(page))}`);
+    await list.hover();
+    await page.mouse.wheel(0, 200);
+    await page.waitForTimeout(150);
+  }
+}
+
+/** Scrolls the Devices tree back to its first row: select a photo row (nothing else happens), then Home. */
+async function treeToTop(page: Page): Promise<void> {
+  const photo = page.locator('.part.sidebar .monaco-list-row').filter({ visible: true })
+    .filter({ has: page.locator('.label-name', { hasText: /^\s*10\d-\d{4}\s*$/ }) }).first();
+  await photo.click();
+  await page.keyboard.press('Home');
+  await treeRow(page, CAMERA).first().waitFor({ state: 'visible' });
+}
+
+/** Opens a tree row's context menu and chooses `label` (after a pause: see events.e2e.test.ts). */
+async function contextMenu(page: Page, row: Locator, label: string): Promise<void> {
+  await row.waitFor({ state: 'visible' });
+  // A row's hover tooltip (left from scrolling the tree) would sit on top of the row.
+  await page.keyboard.press('Escape');
+  await page.mouse.move(5, 870);
+  await page.waitForTimeout(300);
+  await row.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
+  await item.waitFor();
+  await page.waitForTimeout(500);
+  await item.click();
+}
+
+/**
+ * Waits until every tile in the webview's viewport shows its image, decoded (naturalWidth > 0),
+ * and at least one does.
+ */
+async function waitForVisibleImages(grid: Frame, timeoutMs = 30_000): Promise<void> {
+  try {
+    await grid.waitForFunction(() => {
+      const tiles = Array.from(document.querySelectorAll<HTMLElement>('.grid .tile')).filter((t) => {
+        const r = t.getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight;
+      });
+      if (tiles.length === 0) return false;
+      return tiles.every((t) => {
+        const img = t.querySelector('img');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      });
+    }, undefined, { timeout: timeoutMs, polling: 250 });
+  } catch (err) {
+    const state = await grid.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('.grid .tile')).slice(0, 30)
+      .map((t) => `${t.dataset.id}:${t.querySelector('img') ? 'img' : (t.textContent ?? '')}`).join(', '));
+    throw new Error(`visible thumbnails did not all render: ${state}\n${String(err)}`);
+  }
+}

@@ -15,6 +15,7 @@ import { describeResource, resourceLabel } from './resources';
 export interface DidlResource {
   /** The resource URL (the element's text), trimmed. */
   uri: string;
+  /** Decoded once per distinct value in a document and shared by the resources carrying it: read-only. */
   protocolInfo: ProtocolInfo;
   /** Bytes, as the server declares them (the Leica camera's JPEG sizes are placeholders). */
   size?: number;
@@ -98,6 +99,8 @@ interface Node {
   children: Node[];
   text: string;
   scope: ReadonlyMap<string, string>;
+  /** Whether any attribute name has a prefix (so lookups by local name need a scan). */
+  prefixedAttrs: boolean;
 }
 
 const MAX_DEPTH = 64;
@@ -266,6 +269,7 @@ class Scanner {
     let declared: Map<string, string> | undefined;
     const parentScope = stack[stack.length - 1]?.scope ?? EMPTY_SCOPE;
     let selfClosing = false;
+    let prefixedAttrs = false;
     for (;;) {
       while (j < n) {
         const c = xml.charCodeAt(j);
@@ -320,6 +324,7 @@ class Scanner {
       }
       if (attrName === '') throw new DidlError(`Malformed tag <${name}>: an attribute without a name.`);
       attrs[attrName] = value;
+      if (attrName.indexOf(':') >= 0) prefixedAttrs = true;
       if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) {
         declared ??= new Map(parentScope);
         declared.set(attrName === 'xmlns' ? '' : attrName.slice(6), value);
@@ -329,7 +334,7 @@ class Scanner {
     const colon = name.indexOf(':');
     const prefix = colon >= 0 ? name.slice(0, colon) : '';
     const localName = colon >= 0 ? name.slice(colon + 1) : name;
-    const node: Node = { name, localName, namespace: scope.get(prefix) || undefined, attrs, children: [], text: '', scope };
+    const node: Node = { name, localName, namespace: scope.get(prefix) || undefined, attrs, children: [], text: '', scope, prefixedAttrs };
     return { node, selfClosing, end: j };
   }
 }
@@ -356,7 +361,9 @@ function isStandard(node: Node): boolean {
 }
 
 function attr(node: Node, name: string): string | undefined {
-  if (Object.hasOwn(node.attrs, name)) return node.attrs[name];
+  const direct = node.attrs[name];
+  if (direct !== undefined) return direct;
+  if (!node.prefixedAttrs) return undefined;
   // Prefixed forms (`dlna:profileID`) by local name.
   for (const key of Object.keys(node.attrs)) {
     const colon = key.indexOf(':');
@@ -378,7 +385,13 @@ function hasAttrs(node: Node): boolean {
   return false;
 }
 
-function toObject(node: Node, problems: string[]): DidlObject {
+/**
+ * protocolInfo values repeat across a page (every photo's JPEG_TN has the same one), so each
+ * distinct value is parsed once per document and its result shared by the resources using it.
+ */
+type ProtocolInfoCache = Map<string, ProtocolInfo>;
+
+function toObject(node: Node, problems: string[], cache: ProtocolInfoCache): DidlObject {
   const kind = node.localName === 'container' ? 'container' : 'item';
   const id = attr(node, 'id');
   const label = `${kind} ${id ?? '(no id)'}`;
@@ -446,7 +459,7 @@ function toObject(node: Node, problems: string[]): DidlObject {
         continue;
       }
       case 'res':
-        object.resources.push(toResource(child, text, label, problems));
+        object.resources.push(toResource(child, text, label, problems, cache));
         continue;
     }
     const field: DidlField = { name: child.name, value: child.children.length ? innerXml(child) : text };
@@ -460,11 +473,15 @@ function toObject(node: Node, problems: string[]): DidlObject {
   return object;
 }
 
-function toResource(node: Node, uri: string, label: string, problems: string[]): DidlResource {
+function toResource(node: Node, uri: string, label: string, problems: string[], cache: ProtocolInfoCache): DidlResource {
   const info = attr(node, 'protocolInfo');
   if (info === undefined) problems.push(`A res of ${label} has no protocolInfo (required by DIDL-Lite).`);
   if (uri === '') problems.push(`A res of ${label} has no URL.`);
-  const protocolInfo = parseProtocolInfo(info ?? '');
+  let protocolInfo = cache.get(info ?? '');
+  if (!protocolInfo) {
+    protocolInfo = parseProtocolInfo(info ?? '');
+    if (cache.size < 4096) cache.set(info ?? '', protocolInfo);
+  }
   const res: DidlResource = { uri, protocolInfo, attributes: node.attrs };
   const size = nonNegativeInteger(attr(node, 'size'), `size of a res of ${label}`, problems);
   if (size !== undefined) res.size = size;
@@ -495,8 +512,9 @@ export function parseDidl(xml: string): DidlDocument {
       : `<DIDL-Lite> declares no namespace (expected "${DIDL_NS}"); read anyway.`);
   }
   const objects: DidlObject[] = [];
+  const cache: ProtocolInfoCache = new Map();
   for (const child of root.children) {
-    if (child.localName === 'item' || child.localName === 'container') objects.push(toObject(child, problems));
+    if (child.localName === 'item' || child.localName === 'container') objects.push(toObject(child, problems, cache));
     else if (child.localName !== 'desc') problems.push(`<${child.name}> directly in <DIDL-Lite> is neither an item nor a container; ignored.`);
   }
   return { objects, problems };

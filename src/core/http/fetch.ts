@@ -82,17 +82,8 @@ export async function fetchBytes(
       discard(res.body);
       throw new FetchError('too-large', `${url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, url, res.statusCode);
     }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxBytes) {
-        discard(res.body);
-        throw new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, res.statusCode);
-      }
-      chunks.push(chunk);
-    }
-    const body = Buffer.concat(chunks, total);
+    const body = await readFlowing(res.body, maxBytes, () =>
+      new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, res.statusCode));
     if (!acceptStatus(res.statusCode)) {
       throw new FetchError('http-status', `${url} answered HTTP ${res.statusCode}${statusText(res.statusCode)}.`, url, res.statusCode, body);
     }
@@ -105,6 +96,42 @@ export async function fetchBytes(
     }
     throw new FetchError('network', `Could not reach ${url}: ${describeNetworkError(err)}.`, url);
   }
+}
+
+type BodyStream = NodeJS.ReadableStream & { destroy(): unknown };
+
+/**
+ * Reads a whole body in flowing mode ('data' events, never paused). undici 7 can hit an uncatchable
+ * assertion (nodejs/undici#5360) when a paused body meets the server's FIN, and devices close the
+ * connection right after every answer; an async iterator pauses between chunks, so it is not used.
+ */
+function readFlowing(stream: BodyStream, maxBytes: number, tooLarge: () => FetchError): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > maxBytes) {
+        settled = true;
+        discard(stream);
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, total));
+    });
+    stream.once('error', (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    });
+  });
 }
 
 /**

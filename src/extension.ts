@@ -18,7 +18,9 @@ let events: EventsController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('UPnP', { log: true });
-  context.subscriptions.push(log);
+  // Decoded DIDL-Lite from invoked actions and from browsing the content tree.
+  const results = vscode.window.createOutputChannel('UPnP Results');
+  context.subscriptions.push(log, results);
 
   const settings = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
   // The LogOutputChannel is the core's Logger: levels are set from the channel's own menu.
@@ -30,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const gena = new EventsController(upnp, log);
   events = gena;
   // The selection getter runs only when a command does, after `tree` exists.
-  const content: ContentFeature = new ContentFeature(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);
+  const content: ContentFeature = new ContentFeature(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection, results);
   const tree: DevicesTreeProvider = new DevicesTreeProvider(upnp, icons, gena, content.tree);
   const xml = new XmlDocumentProvider(upnp);
   context.subscriptions.push(
@@ -40,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     xml,
     new DiscoveryCommands(upnp, discovery, tree, log),
     new DeviceCommands(upnp, tree, xml, icons, log),
-    new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs),
+    new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, results),
     gena,
     new EventCommands(upnp, gena, tree),
     content,

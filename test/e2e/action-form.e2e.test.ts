@@ -5,15 +5,11 @@
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/action-form.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { REPO_ROOT, startCodeServer } from '../harness/code-server';
-import type { RunningCodeServer } from '../harness/code-server';
-import { expandRow, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
-import type { LaunchedBrowser } from '../harness/browser';
+import { startWorkbench } from '../harness/workbench';
+import type { Workbench } from '../harness/workbench';
+import { expandRow, openViewContainer, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { findFrameWith } from './actionFormHelpers';
@@ -26,35 +22,19 @@ const shot = (name: string): string => (THEME ? `${name}-${THEME.toLowerCase().r
 
 describe('action form (code-server)', { timeout: 240_000 }, () => {
   let camera: SimulatedCamera | undefined;
-  let server: RunningCodeServer | undefined;
-  let browser: LaunchedBrowser | undefined;
-  let workspace: string | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
 
   before(async () => {
     assertIsolatedNetwork('action-form.e2e.test.ts');
-    assert.ok(existsSync(path.join(REPO_ROOT, 'dist', 'webviews', 'actionForm.js')), 'run `npm run build` first: dist/webviews/actionForm.js is missing');
     camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1' });
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-ws-'));
-    server = await startCodeServer({
-      extensionDir: REPO_ROOT,
-      workspace,
-      settings: {
-        'upnpExplorer.discovery.interfaces': ['127.0.0.1'],
-        'upnpExplorer.discovery.mx': 1,
-        ...(THEME ? { 'workbench.colorTheme': THEME } : {}),
-      },
-    });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.workspaceUrl);
+    wb = await startWorkbench('action-form.e2e.test.ts', THEME ? { 'workbench.colorTheme': THEME } : {}, { needs: ['dist/webviews/actionForm.js'] });
+    page = wb.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await wb?.close();
     await camera?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it('invokes Browse with the Leica vendor argument, then shows the 701 fault in words', async () => {
@@ -155,9 +135,9 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
       await id.waitFor({ timeout: 20_000 });
       assert.equal((await id.innerText()).trim(), '1');
     } catch (err) {
-      if (browser) {
+      if (wb) {
         await screenshot(page, 'action-form-failure').catch(() => undefined);
-        console.error(browser.consoleLines().slice(-40).join('\n'));
+        console.error(wb.browser.consoleLines().slice(-40).join('\n'));
       }
       throw err;
     }

@@ -7,15 +7,13 @@
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/content.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { REPO_ROOT, startCodeServer } from '../harness/code-server';
-import type { RunningCodeServer } from '../harness/code-server';
-import { expandPath, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, treeRowTexts, waitForTreePath, waitForTreeRows } from '../harness/browser';
-import type { LaunchedBrowser } from '../harness/browser';
+import { startWorkbench } from '../harness/workbench';
+import type { Workbench } from '../harness/workbench';
+import { expandPath, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreePath, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { findFrameWith } from './actionFormHelpers';
@@ -28,49 +26,35 @@ const PAGE_SIZE = 20;
 
 describe('media browsing (code-server)', { timeout: 300_000 }, () => {
   let camera: SimulatedCamera | undefined;
-  let server: RunningCodeServer | undefined;
-  let browser: LaunchedBrowser | undefined;
-  let workspace: string | undefined;
+  let wb: Workbench | undefined;
   let downloads: string | undefined;
   let page: Page;
 
   before(async () => {
     assertIsolatedNetwork('content.e2e.test.ts');
-    assert.ok(existsSync(path.join(REPO_ROOT, 'dist', 'webviews', 'thumbnails.js')), 'run `npm run build` first: dist/webviews/thumbnails.js is missing');
     camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', extraPhotos: EXTRA_PHOTOS });
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-content-'));
-    downloads = path.join(workspace, 'downloads');
+    wb = await startWorkbench('content.e2e.test.ts', {
+      'upnpExplorer.browse.pageSize': PAGE_SIZE,
+      // Sticky ancestors would cover the rows scrolled under them (and count as visible rows).
+      'workbench.tree.enableStickyScroll': false,
+    }, { needs: ['dist/webviews/thumbnails.js'] });
+    page = wb.page;
+    downloads = path.join(wb.workspace, 'downloads');
     mkdirSync(downloads);
-    server = await startCodeServer({
-      extensionDir: REPO_ROOT,
-      workspace,
-      settings: {
-        'upnpExplorer.discovery.interfaces': ['127.0.0.1'],
-        'upnpExplorer.discovery.mx': 1,
-        'upnpExplorer.browse.pageSize': PAGE_SIZE,
-        // Sticky ancestors would cover the rows scrolled under them (and count as visible rows).
-        'workbench.tree.enableStickyScroll': false,
-      },
-    });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.workspaceUrl);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await wb?.close();
     await camera?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   async function failing(name: string, run: () => Promise<void>): Promise<void> {
     try {
       await run();
     } catch (err) {
-      if (browser) {
+      if (wb) {
         await screenshot(page, `content-${name}-failure`).catch(() => undefined);
-        console.error(browser.consoleLines().slice(-40).join('\n'));
+        console.error(wb.browser.consoleLines().slice(-40).join('\n'));
       }
       throw err;
     }
@@ -171,7 +155,7 @@ describe('media browsing (code-server)', { timeout: 300_000 }, () => {
     const xml = (await editor.first().innerText()).replace(/\u00a0/g, ' ');
     assert.match(xml, /^\s*<dc:title>101-0972<\/dc:title>$/m);
     assert.match(xml, /OriginalFileName='L1010972\.DNG'/);
-    // The decoded lines end the "UPnP Content" channel.
+    // The decoded lines end the "UPnP Results" channel.
     const channel = page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'res large: JPEG large · 20.0 MiB' });
     await channel.first().waitFor({ timeout: 15_000 });
   }));

@@ -7,15 +7,11 @@
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/events.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { REPO_ROOT, startCodeServer } from '../harness/code-server';
-import type { RunningCodeServer } from '../harness/code-server';
-import { expandRow, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
-import type { LaunchedBrowser } from '../harness/browser';
+import { startWorkbench } from '../harness/workbench';
+import type { Workbench } from '../harness/workbench';
+import { expandRow, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { HttpDeviceServer } from '../devices/http-device';
@@ -62,38 +58,25 @@ async function startQuietDevice(): Promise<{ http: HttpDeviceServer; events: Eve
 
 describe('GENA events (code-server)', { timeout: 240_000 }, () => {
   let camera: SimulatedCamera | undefined;
-  let server: RunningCodeServer | undefined;
-  let browser: LaunchedBrowser | undefined;
-  let workspace: string | undefined;
+  let wb: Workbench | undefined;
   let quiet: Awaited<ReturnType<typeof startQuietDevice>> | undefined;
   let page: Page;
 
   before(async () => {
     assertIsolatedNetwork('events.e2e.test.ts');
     camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1' });
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-ws-'));
-    server = await startCodeServer({
-      extensionDir: REPO_ROOT,
-      workspace,
-      settings: {
-        'upnpExplorer.discovery.interfaces': ['127.0.0.1'],
-        'upnpExplorer.discovery.mx': 1,
-        'upnpExplorer.events.timeoutSeconds': 600,
-        // One logical line per editor line in the Output view, so its lines can be read back.
-        '[Log]': { 'editor.wordWrap': 'off' },
-      },
-    });
-    browser = await launchBrowser({ viewport: { width: 1600, height: 1000 } });
-    page = browser.page;
-    await openWorkbench(page, server.workspaceUrl);
+    wb = await startWorkbench('events.e2e.test.ts', {
+      'upnpExplorer.events.timeoutSeconds': 600,
+      // One logical line per editor line in the Output view, so its lines can be read back.
+      '[Log]': { 'editor.wordWrap': 'off' },
+    }, { browser: { viewport: { width: 1600, height: 1000 } } });
+    page = wb.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await wb?.close();
     await camera?.stop();
     await quiet?.http.close();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it('subscribes from the tree, shows the initial and a vendor event in the channel and the count in the tree', async () => {
@@ -197,9 +180,9 @@ describe('GENA events (code-server)', { timeout: 240_000 }, () => {
       const gone = await waitForOutputLines(page, (lines) => lines.some((l) => l.includes('Leica Q3-1234567 left the network (byebye): 1 subscription dropped')));
       assert.ok(gone.some((l) => /\] Dropped the subscription to Leica Q3-1234567 · ConnectionManager:1 \(SID [^)]+\): the device left, so no UNSUBSCRIBE was sent$/.test(l)), gone.join('\n'));
     } catch (err) {
-      if (browser) {
+      if (wb) {
         await screenshot(page, 'events-failure').catch(() => undefined);
-        console.error(browser.consoleLines().slice(-40).join('\n'));
+        console.error(wb.browser.consoleLines().slice(-40).join('\n'));
       }
       throw err;
     }
@@ -256,9 +239,9 @@ describe('GENA events (code-server)', { timeout: 240_000 }, () => {
       assert.deepEqual(unsubscribes.map((r) => [r.sid, r.status]), [[now[0]!.sid, 200]]);
       assert.equal(quiet.events.subscribers().length, 0);
     } catch (err) {
-      if (browser) {
+      if (wb) {
         await screenshot(page, 'events-quiet-failure').catch(() => undefined);
-        console.error(browser.consoleLines().slice(-40).join('\n'));
+        console.error(wb.browser.consoleLines().slice(-40).join('\n'));
       }
       throw err;
     }

@@ -5,15 +5,14 @@
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/tree.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { REPO_ROOT, startCodeServer } from '../harness/code-server';
-import type { RunningCodeServer } from '../harness/code-server';
-import { activityBarItem, expandRow, launchBrowser, openViewContainer, openWorkbench, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
-import type { LaunchedBrowser } from '../harness/browser';
+import { REPO_ROOT } from '../harness/code-server';
+import { startWorkbench } from '../harness/workbench';
+import type { Workbench } from '../harness/workbench';
+import { activityBarItem, expandRow, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
 import { startMinidlna } from '../harness/minidlna';
 import type { RunningMinidlna } from '../harness/minidlna';
 import { startSimulatedCamera } from '../devices/camera';
@@ -34,14 +33,11 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
   let faulty: FaultyDevices | undefined;
   let hidden: SimulatedDevice | undefined;
   let minidlna: RunningMinidlna | undefined;
-  let server: RunningCodeServer | undefined;
-  let browser: LaunchedBrowser | undefined;
-  let workspace: string | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
 
   before(async () => {
     assertIsolatedNetwork('tree.e2e.test.ts');
-    assert.ok(existsSync(path.join(REPO_ROOT, 'dist', 'extension.js')), 'run `npm run build` first: dist/extension.js is missing');
     responder = await SsdpResponder.start({ interfaceAddress: '127.0.0.1' });
     camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder });
     light = await startSimulatedLight({ interfaceAddress: '127.0.0.1', ssdp: responder });
@@ -49,27 +45,18 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     // A device multicast doesn't reach (it neither announces nor answers M-SEARCH): added by URL.
     hidden = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder, udn: 'uuid:4Dxxxxxx-0100-1000-8000-DC00000000AD', friendlyName: 'Camera Behind A Router', announce: false, answerSearch: false });
     minidlna = await startMinidlna({ friendlyName: MINIDLNA, port: 8221 });
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'upnp-e2e-tree-'));
-    server = await startCodeServer({
-      extensionDir: REPO_ROOT,
-      workspace,
-      settings: { 'upnpExplorer.discovery.interfaces': ['127.0.0.1'], 'upnpExplorer.discovery.mx': 1 },
-    });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.workspaceUrl);
+    wb = await startWorkbench('tree.e2e.test.ts');
+    page = wb.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await wb?.close();
     await camera?.stop();
     await light?.stop();
     await faulty?.stop();
     await hidden?.stop();
     await responder?.close();
     await minidlna?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it('lists the devices found at startup by friendly name, with a count badge', async () => {

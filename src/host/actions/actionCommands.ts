@@ -11,7 +11,7 @@ import { deviceLabel, serviceLabel } from '../tree/format';
 import type { TreeNode } from '../tree/nodes';
 import { ACTION_FORM_VIEW_TYPE, ActionFormPanel } from './actionFormPanel';
 import type { ActionFormHost } from './actionFormPanel';
-import { buildFormModel, initialValues } from './formModel';
+import { ACTION_FORM_VALUES_KEY, buildFormModel, initialValues } from './formModel';
 import { addHistoryEntry, allHistory, findHistoryEntry, readHistoryStore, toHistoryView } from './history';
 import type { HistoryEntry, HistoryStore } from './history';
 import { argsText, resultSummary } from './resultView';
@@ -19,7 +19,6 @@ import { argsText, resultSummary } from './resultView';
 export const INVOKE_ACTION_COMMAND = 'upnpExplorer.invokeAction';
 export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
 
-const VALUES_KEY = 'upnpExplorer.actionForm.values';
 const HISTORY_KEY = 'upnpExplorer.actionForm.history';
 /** Remembered form values are kept for this many actions (oldest dropped). */
 const MAX_REMEMBERED_ACTIONS = 200;
@@ -41,17 +40,16 @@ interface RememberedForm {
 export class ActionCommands implements vscode.Disposable, ActionFormHost {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly panels = new Map<string, ActionFormPanel>();
-  private readonly results: vscode.OutputChannel;
   private historyCounter = 0;
 
   constructor(
     private readonly explorer: UpnpExplorer,
     private readonly context: vscode.ExtensionContext,
     private readonly httpTimeoutMs: () => number,
+    /** "UPnP Results": decoded DIDL-Lite from actions and from browsing (shared with the content tree). */
+    private readonly results: vscode.OutputChannel,
   ) {
-    this.results = vscode.window.createOutputChannel('UPnP Results');
     this.disposables.push(
-      this.results,
       vscode.commands.registerCommand(INVOKE_ACTION_COMMAND, (arg?: unknown) => this.invokeCommand(arg)),
       vscode.commands.registerCommand(INVOCATION_HISTORY_COMMAND, () => this.historyCommand()),
       explorer.onDidChangeDevice((d) => this.refreshForms(d)),
@@ -210,7 +208,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
     all[actionKey] = { values: { ...values }, extras: [...extras], at: Date.now() };
     const keys = Object.keys(all).sort((a, b) => all[b]!.at - all[a]!.at);
     for (const stale of keys.slice(MAX_REMEMBERED_ACTIONS)) delete all[stale];
-    void this.context.workspaceState.update(VALUES_KEY, all);
+    void this.context.workspaceState.update(ACTION_FORM_VALUES_KEY, all);
   }
 
   recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView): void {
@@ -275,7 +273,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
   }
 
   private rememberedForms(): Readonly<Record<string, RememberedForm>> {
-    const raw = this.context.workspaceState.get<unknown>(VALUES_KEY);
+    const raw = this.context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY);
     if (typeof raw !== 'object' || raw === null) return {};
     const out: Record<string, RememberedForm> = {};
     for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {

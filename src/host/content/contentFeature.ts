@@ -9,7 +9,8 @@ import { CONFIG_SECTION } from '../settings';
 import type { TreeNode } from '../tree/nodes';
 import { ContentCommands } from './contentCommands';
 import { ContentTree } from './contentTree';
-import { ACTION_FORM_VALUES_KEY, browseExtraArgs, extraArgsFromSetting, pageSizeFrom, savedBrowseExtras } from './format';
+import { ACTION_FORM_VALUES_KEY } from '../actions/formModel';
+import { browseExtraArgs, extraArgsFromSetting, pageSizeFrom, savedBrowseExtras } from './format';
 
 export class ContentFeature implements vscode.Disposable {
   readonly tree: ContentTree;
@@ -21,9 +22,9 @@ export class ContentFeature implements vscode.Disposable {
     httpTimeoutMs: () => number,
     /** The Devices view's selection, for commands run from a keybinding or the palette. */
     selection: () => readonly TreeNode[],
+    /** "UPnP Results", shared with the action form: the decoded DIDL-Lite of every Browse. */
+    results: vscode.OutputChannel,
   ) {
-    // The action form's "UPnP Results" channel is private to it; browsing gets its own.
-    const results = vscode.window.createOutputChannel('UPnP Content');
     const pageSize = (): number => pageSizeFrom(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('browse.pageSize'));
     const extraArgs = (device: DiscoveredDevice, service: ServiceState): SoapExtraArg[] => {
       const udn = device.udn ?? device.description?.device.udn;
@@ -33,7 +34,6 @@ export class ContentFeature implements vscode.Disposable {
     };
     this.tree = new ContentTree(explorer, results, { httpTimeoutMs, pageSize, extraArgs });
     this.disposables.push(
-      results,
       this.tree,
       new ContentCommands(this.tree, selection, results, context.extensionUri, httpTimeoutMs, pageSize),
     );

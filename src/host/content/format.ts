@@ -165,12 +165,6 @@ export function extraArgsFromSetting(setting: unknown, udn: string | undefined):
   return out;
 }
 
-/**
- * Workspace-state key under which the action form remembers the values and vendor arguments last
- * sent per action (src/host/actions/actionCommands.ts). Read here so a Browse vendor argument typed
- * once in the form (the Leica camera's X_FromCP) is used when browsing from the tree too.
- */
-export const ACTION_FORM_VALUES_KEY = 'upnpExplorer.actionForm.values';
 
 /** The vendor arguments last sent with this device's Browse from the action form. */
 export function savedBrowseExtras(state: unknown, deviceId: string, serviceKey: string): SoapExtraArg[] {

@@ -1,8 +1,8 @@
 // One webview panel per action: the form generated from the SCPD, the result of the last
 // invocation, and the device's recent invocations. The panel owns its disposables and its
 // in-flight request; everything device-supplied reaches the webview as postMessage data.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from '../webviewHtml';
 import type { Action } from '../../core/description/model';
 import type { ServiceState } from '../../core/registry/types';
 import { InvokeError, formatExchange, invokeAction, toCurl } from '../../core/soap/invoke';
@@ -206,31 +206,6 @@ export class ActionFormPanel implements vscode.Disposable {
   }
 
   private html(dist: vscode.Uri): string {
-    const webview = this.panel.webview;
-    // A fresh nonce per page: only our bundle's <script> carries it.
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'actionForm.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'actionForm.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>UPnP action</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="loading">Loading…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, dist, { bundle: 'actionForm', title: 'UPnP action', mainAttributes: 'aria-live="polite"' });
   }
 }

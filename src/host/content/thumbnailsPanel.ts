@@ -2,8 +2,8 @@
 // the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
 // fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
 // hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from '../webviewHtml';
 import { ChildPager } from '../../core/av/contentDirectory';
 import type { DidlObject } from '../../core/av/didl';
 import { mediaKind } from '../../core/av/didl';
@@ -241,32 +241,8 @@ class ThumbnailsPanel implements vscode.Disposable {
   }
 
   private html(dist: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'thumbnails.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'thumbnails.css'));
     // Images only from our own bundle or as data: URIs the host made: never http: to the LAN.
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Thumbnails</title>
-</head>
-<body>
-<main id="app"><p class="status">Loading…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, dist, { bundle: 'thumbnails', title: 'Thumbnails', dataImages: true });
   }
 }
 

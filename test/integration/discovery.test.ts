@@ -92,6 +92,21 @@ describe('discovery on loopback (simulated devices)', () => {
     assert.match(cam.descriptionXml!, /Leica Q3-1234567/);
   });
 
+  it('stops a search when it is cancelled, and says so', async () => {
+    let cancel: () => void = () => {};
+    const listeners = new Set<() => void>();
+    const token = {
+      isCancellationRequested: false,
+      onCancellationRequested(l: () => void) { listeners.add(l); return { dispose: () => listeners.delete(l) }; },
+    };
+    cancel = () => { token.isCancellationRequested = true; for (const l of listeners) l(); };
+    const search = explorer.search({ mx: 5 }, token);
+    setTimeout(cancel, 50);
+    const result = await search;
+    assert.equal(result.cancelled, true);
+    assert.equal(listeners.size, 0, 'the cancellation listener is released');
+  });
+
   it('shows the light once, with its embedded device and its services', async () => {
     const l = await waitFor('light described', described(explorer, 'Simulated Light Bridge'));
     assert.equal(explorer.devices.filter((d) => d.udn === light.udn).length, 1, 'one entry per root UDN');

@@ -107,20 +107,29 @@ export class SsdpDiscovery implements DisposableLike {
   async search(options: SearchOptions, token?: CancellationTokenLike): Promise<SearchSummary> {
     if (!this.opened) throw new Error('SSDP discovery is not started.');
     const mx = clampMx(options.mx);
-    const repeats = Math.max(1, options.repeats ?? 3);
-    const spacing = options.spacingMs ?? 150;
     const before = this.answersDuringSearch;
-    let sent = 0;
     let cancelled = false;
+    let cancelSubscription: DisposableLike | undefined;
     const cancel = new Promise<void>((resolve) => {
       if (!token) return;
       if (token.isCancellationRequested) resolve();
-      token.onCancellationRequested(() => resolve());
+      cancelSubscription = token.onCancellationRequested(() => resolve());
     }).then(() => { cancelled = true; });
+    try {
+      return await this.runSearch(options, mx, cancel, () => cancelled, before);
+    } finally {
+      cancelSubscription?.dispose();
+    }
+  }
+
+  private async runSearch(options: SearchOptions, mx: number, cancel: Promise<void>, isCancelled: () => boolean, before: number): Promise<SearchSummary> {
+    const repeats = Math.max(1, options.repeats ?? 3);
+    const spacing = options.spacingMs ?? 150;
+    let sent = 0;
     this.logger.info(`M-SEARCH ST=${options.searchTarget} MX=${mx} on ${this.searchSockets.map((s) => s.iface.name + ' ' + s.iface.address).join(', ')} (×${repeats})`);
-    for (let r = 0; r < repeats && !cancelled; r++) {
+    for (let r = 0; r < repeats && !isCancelled(); r++) {
       if (r > 0) await Promise.race([delay(spacing), cancel]);
-      if (cancelled) break;
+      if (isCancelled()) break;
       for (const s of this.searchSockets) {
         const v6 = s.iface.family === 6;
         const host = v6 ? `[${SSDP_IPV6_LINK_LOCAL_GROUP}]:${SSDP_PORT}` : `${SSDP_IPV4_GROUP}:${SSDP_PORT}`;
@@ -135,8 +144,8 @@ export class SsdpDiscovery implements DisposableLike {
       }
     }
     // Devices answer within MX seconds of the last copy; allow a little for the network.
-    if (!cancelled) await Promise.race([delay(mx * 1000 + 300), cancel]);
-    return { sent, answers: this.answersDuringSearch - before, interfaces: this.searchSockets.map((s) => s.iface.name), cancelled };
+    if (!isCancelled()) await Promise.race([delay(mx * 1000 + 300), cancel]);
+    return { sent, answers: this.answersDuringSearch - before, interfaces: this.searchSockets.map((s) => s.iface.name), cancelled: isCancelled() };
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,8 @@ if (!socketPath || !workspace) {
 void (async () => {
   assertIsolatedNetwork('npm start');
   const responder = await SsdpResponder.start({ interfaceAddress: '127.0.0.1' });
-  const camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder });
+  // A few dozen generated photos besides the two captured ones, so the thumbnails grid has something to show.
+  const camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1', ssdp: responder, extraPhotos: 60 });
   const light = await startSimulatedLight({ interfaceAddress: '127.0.0.1', ssdp: responder });
   for (const d of [camera, light]) console.log(`device: ${d.friendlyName} at ${d.location}`);
   mkdirSync(workspace, { recursive: true });
@@ -30,8 +31,11 @@ void (async () => {
     'bridge are running on loopback inside an isolated network namespace; discovery is pointed at',
     '`127.0.0.1` (see `upnpExplorer.discovery.interfaces`).',
     '',
-    'Try: expand a device, hover it for its vendor fields, right-click for its description XML,',
-    'click an action (e.g. ContentDirectory → Browse) to invoke it.',
+    'Try:',
+    '- expand a device, hover it for its vendor fields, right-click it for its description XML;',
+    '- click an action (ContentDirectory:1 → Browse) to invoke it from a form;',
+    '- right-click ConnectionManager:1 → Subscribe to Events, and watch the "UPnP Events" output;',
+    '- expand ContentDirectory:1 → Content, right-click Content → Show Thumbnails, download or delete a photo.',
     '',
   ].join('\n'));
   const server = await startCodeServer({

@@ -11,7 +11,7 @@
 // grid's own limit), with no VS Code, webview or Chromium in between.
 //
 //   npm run build && npm run bench -- thumbnails
-import type { Frame, Locator, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { ChildPager, ContentDirectoryClient } from '../src/core/av/contentDirectory';
 import type { DidlObject } from '../src/core/av/didl';
 import { fetchImage } from '../src/core/av/download';
@@ -20,7 +20,7 @@ import { startCameraServer, startSimulatedCamera } from '../test/devices/camera'
 import type { SimulatedCamera } from '../test/devices/camera';
 import { CAMERA_PATHS } from '../test/devices/camera-data/description';
 import { SsdpResponder } from '../test/devices/ssdp-responder';
-import { expandPath, openViewContainer, waitForTreePath, waitForTreeRows } from '../test/harness/browser';
+import { contextMenuEntry, expandPath, openViewContainer, waitForTreePath, waitForTreeRows } from '../test/harness/browser';
 import { assertIsolatedNetwork } from '../test/harness/netns';
 import { startWorkbench } from '../test/harness/workbench';
 import type { Workbench } from '../test/harness/workbench';
@@ -85,20 +85,6 @@ async function noGridFrame(page: Page, timeoutMs = 15_000): Promise<void> {
     if (Date.now() > deadline) throw new Error('the thumbnails grid did not close');
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Opens the row's context menu and resolves with the menu entry `label`, ready to click. */
-async function contextMenuEntry(page: Page, row: Locator, label: string): Promise<Locator> {
-  await row.waitFor({ state: 'visible' });
-  await page.keyboard.press('Escape');
-  await page.mouse.move(5, 870);
-  await page.waitForTimeout(300);
-  await row.click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
-  await item.waitFor();
-  // VS Code ignores a click on a menu that has only just opened (see events.e2e.test.ts).
-  await page.waitForTimeout(500);
-  return item;
 }
 
 async function gridRun(wb: Workbench, camera: SimulatedCamera, contentPath: readonly string[], label: string): Promise<GridRun> {

@@ -13,7 +13,7 @@ import type { Frame, Locator, Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
-import { expandPath, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreePath, waitForTreeRows } from '../harness/browser';
+import { contextMenuEntry, expandPath, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreePath, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { findFrameWith } from './actionFormHelpers';
@@ -213,18 +213,9 @@ async function treeToTop(page: Page): Promise<void> {
   await treeRow(page, CAMERA).first().waitFor({ state: 'visible' });
 }
 
-/** Opens a tree row's context menu and chooses `label` (after a pause: see events.e2e.test.ts). */
+/** Opens a tree row's context menu and chooses `label`. */
 async function contextMenu(page: Page, row: Locator, label: string): Promise<void> {
-  await row.waitFor({ state: 'visible' });
-  // A row's hover tooltip (left from scrolling the tree) would sit on top of the row.
-  await page.keyboard.press('Escape');
-  await page.mouse.move(5, 870);
-  await page.waitForTimeout(300);
-  await row.click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
-  await item.waitFor();
-  await page.waitForTimeout(500);
-  await item.click();
+  await (await contextMenuEntry(page, row, label)).click();
 }
 
 /**

@@ -269,3 +269,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Opens a tree row's context menu and resolves with its entry `label`, ready to click. Waits out a
+ * hover tooltip that could sit on the row, and pauses after the menu opens: VS Code ignores a
+ * click on a menu that has only just appeared.
+ */
+export async function contextMenuEntry(page: Page, row: Locator, label: string): Promise<Locator> {
+  await row.waitFor({ state: 'visible' });
+  await page.keyboard.press('Escape');
+  await page.mouse.move(5, 870);
+  await page.waitForTimeout(300);
+  await row.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
+  await item.waitFor();
+  await page.waitForTimeout(500);
+  return item;
+}

@@ -98,7 +98,10 @@ describe('media browsing (code-server)', { timeout: 300_000 }, () => {
     await screenshot(page, 'thumbnails');
 
     // Scrolling to the end pages through the rest; the tiles that come into view get theirs.
-    for (let i = 0; i < 40 && (await grid.locator('.tile').count()) < TOTAL; i++) {
+    // Each scroll to the end asks for the next page; a busy machine answers slowly, so wait on
+    // progress (a deadline for the whole walk) rather than a fixed number of tries.
+    const walkDeadline = Date.now() + 90_000;
+    while ((await grid.locator('.tile').count()) < TOTAL && Date.now() < walkDeadline) {
       await grid.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
       await grid.waitForTimeout(300);
     }

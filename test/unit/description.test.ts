@@ -273,7 +273,7 @@ describe('parseDeviceDescription: faults become problems with fallbacks', () => 
     const deep = '<root xmlns="urn:schemas-upnp-org:device-1-0"><device>' + '<deviceList><device>'.repeat(60) +
       '</device></deviceList>'.repeat(60) + '</device></root>';
     assert.equal(descriptionError(() => parseDeviceDescription(deep, 'http://h/d')).message,
-      'Description at http://h/d could not be parsed as XML (elements are nested more than 100 deep).');
+      'Description at http://h/d was not read: elements are nested more than 100 deep, more than UPnP Explorer accepts in one document.');
   });
 
   it('does not expand DOCTYPE entities', () => {

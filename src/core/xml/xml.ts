@@ -1,15 +1,18 @@
 // XML from devices, turned into a small ordered element tree.
 //
 // Devices send whatever their firmware writes: prefixed standard elements, stray whitespace
-// before the declaration, Latin-1 bodies, DOCTYPEs. This module validates first (so a truncated
-// body becomes a message with a line and column instead of a half-parsed object), then builds a
-// tree in which every element has a name, a namespace, attributes and a plain string `text` —
-// so callers never meet an object where they expected a string.
+// before the declaration, Latin-1 bodies, DOCTYPEs. The reader (./scanner.ts) checks
+// well-formedness as it goes (so a truncated body becomes a message with a line and column
+// instead of a half-parsed object) and builds a tree in which every element has a name, a
+// namespace, attributes and a plain string `text` — so callers never meet an object where they
+// expected a string. It is linear in its input and bounded by DOCUMENT_LIMITS; big documents can be
+// read in slices (`parseXmlAsync`) so the extension host is never held for long.
 //
-// Entities: only the five predefined ones and numeric character references are decoded (by
-// `xmlUnescape`). DOCTYPE-declared entities are never expanded, which rules out "billion laughs"
-// style expansion from a hostile device.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+// Entities: only the five predefined ones and numeric character references are decoded.
+// DOCTYPE-declared entities are never expanded, which rules out "billion laughs" style expansion
+// from a hostile device.
+import { XmlScanError, XmlScanner, scanInSlices } from './scanner';
+import type { SliceOptions, XmlLimits } from './scanner';
 
 /** A document could not be used as XML. `message` names the document and says why. */
 export class XmlError extends Error {
@@ -21,6 +24,8 @@ export class XmlError extends Error {
     readonly reason: string,
     readonly line?: number,
     readonly column?: number,
+    /** Set when a limit for one document was reached (the document may be fine, just too big). */
+    readonly limit = false,
   ) {
     super(message);
     this.name = 'XmlError';
@@ -35,9 +40,7 @@ export interface XmlElement {
   /** Name without its prefix (`X_DLNADOC`). */
   readonly localName: string;
   /** Namespace URI of the element, resolved from xmlns declarations in scope; undefined when none applies. */
-  readonly namespaceUri?: string;
-  /** Namespace declarations in scope: prefix -> URI, '' for the default namespace. */
-  readonly namespaces: ReadonlyMap<string, string>;
+  readonly namespaceUri: string | undefined;
   /** Attributes by qualified name, values unescaped. Null-prototype: a device's `constructor="…"` is just data. */
   readonly attributes: Readonly<Record<string, string>>;
   /** Child elements in document order. */
@@ -46,154 +49,70 @@ export interface XmlElement {
   readonly text: string;
 }
 
-const TEXT = '#text';
-const CDATA = '#cdata';
-const ATTRS = ':@';
-const ATTR_PREFIX = '@_';
-
-// Names fast-xml-parser refuses or renames because they would be object keys like `__proto__`.
-// They are legal XML, so they are smuggled through with a marker no XML name can contain.
-const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf',
-  '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
-const MARK = '\u0001';
-const MAX_DEPTH = 100;
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR_PREFIX,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Whitespace is trimmed per element after text pieces are joined (see `build`), so mixed
-  // content keeps its inner spacing.
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  cdataPropName: CDATA,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  removeNSPrefix: false,
-  // Bounds recursion in everything that walks the tree; real descriptions nest about 8 deep.
-  maxNestedTags: MAX_DEPTH,
-  transformTagName: (name: string) => (RESERVED_NAMES.has(name) ? MARK + name : name),
-});
-
-/** Raw node shape of fast-xml-parser's `preserveOrder` output. */
-type RawNode = Record<string, unknown>;
+export interface ParseXmlOptions {
+  /** Tighter or looser limits than DOCUMENT_LIMITS. */
+  readonly limits?: Partial<XmlLimits>;
+}
 
 /**
- * Validates and parses `text` into its top-level element.
+ * Checks and parses `text` into its top-level element.
  * @param what names the document in error messages, e.g. `Description at http://…/desc.xml`.
- * @throws XmlError when the text is empty, not XML, or not well-formed.
+ * @throws XmlError when the text is empty, not XML, not well-formed, or beyond a limit.
  */
-export function parseXml(text: string, what: string): XmlElement {
-  // A BOM or blank lines before `<?xml` are common and harmless; the validator would reject them.
-  let source = text.replace(/\r\n?/g, '\n');
-  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
-  const lead = /^\s*/.exec(source)?.[0] ?? '';
-  source = source.slice(lead.length);
-  const leadLines = lead.split('\n').length - 1;
-  const leadColumns = leadLines === 0 ? lead.length : lead.length - lead.lastIndexOf('\n') - 1;
-  const position = (line: number, col: number): { line: number; column: number } =>
-    ({ line: line + leadLines, column: line === 1 ? col + leadColumns : col });
+export function parseXml(text: string, what: string, options: ParseXmlOptions = {}): XmlElement {
+  const scanner = prepare(text, what, options);
+  try {
+    return scanner.run();
+  } catch (err) {
+    throw toXmlError(err, scanner, what);
+  }
+}
 
-  if (source.length === 0) {
+/**
+ * `parseXml` in slices of a few milliseconds, yielding to the event loop in between: for
+ * documents big enough to hold the extension host (Browse answers).
+ */
+export async function parseXmlAsync(text: string, what: string, options: ParseXmlOptions & SliceOptions = {}): Promise<XmlElement> {
+  const scanner = prepare(text, what, options);
+  try {
+    return await scanInSlices(scanner, options);
+  } catch (err) {
+    throw toXmlError(err, scanner, what);
+  }
+}
+
+function prepare(text: string, what: string, options: ParseXmlOptions): XmlScanner {
+  // Line ends are normalised as XML requires (CRLF and CR become LF), so positions count lines.
+  const source = text.indexOf('\r') >= 0 ? text.replace(/\r\n?/g, '\n') : text;
+  let first = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (first < source.length && /\s/.test(source[first]!)) first++;
+  if (first >= source.length) {
     throw new XmlError(`${what} is empty (the device sent no content).`, what, 'empty document');
   }
-  if (source[0] !== '<') {
-    const reason = `it starts with "${snippet(source)}", not with '<'`;
-    throw new XmlError(`${what} is not XML (${reason}).`, what, reason, position(1, 1).line, position(1, 1).column);
+  if (source[first] !== '<') {
+    const reason = `it starts with "${snippet(source.slice(first))}", not with '<'`;
+    const scanner = new XmlScanner(source, { mode: 'strict' });
+    const at = scanner.position(first);
+    throw new XmlError(`${what} is not XML (${reason}).`, what, reason, at.line, at.column);
   }
-
-  const result = XMLValidator.validate(source);
-  if (result !== true) {
-    const { msg, line, col } = result.err;
-    const truncated = /^Invalid '(\[.*\])' found\.$/.exec(msg);
-    const unclosed = /^Unclosed tag '([^']*)'\.$/.exec(msg);
-    let reason: string;
-    let at: { line: number; column: number };
-    if (truncated || unclosed) {
-      // Validator reports these at line 1 / the open tag; the useful place is where the text stops.
-      const open = truncated ? parseTagList(truncated[1]!) : [unclosed![1]!];
-      reason = open.length > 0
-        ? `the document ends while ${listOpen(open)} still open; was it cut off?`
-        : 'the document ends early; was it cut off?';
-      at = endPosition(source, position);
-    } else {
-      reason = plainReason(msg);
-      at = position(line, col ?? 1);
-    }
-    throw new XmlError(`${what} is not well-formed XML (line ${at.line}, column ${at.column}: ${reason}).`, what, reason, at.line, at.column);
-  }
-
-  let raw: unknown;
-  try {
-    raw = parser.parse(source);
-  } catch (err) {
-    // The validator accepted it, so this is a limit (e.g. nesting depth) rather than bad syntax.
-    const message = err instanceof Error ? err.message : String(err);
-    const reason = /Maximum nested tags exceeded/i.test(message) ? `elements are nested more than ${MAX_DEPTH} deep` : message.replace(/\.$/, '');
-    throw new XmlError(`${what} could not be parsed as XML (${reason}).`, what, reason);
-  }
-  const top = Array.isArray(raw) ? buildChildren(raw as RawNode[], new Map()).elements : [];
-  if (top.length === 0) {
-    throw new XmlError(`${what} is not XML (no element found).`, what, 'no element found');
-  }
-  if (top.length > 1) {
-    const reason = `a second top-level element <${top[1]!.name}> follows <${top[0]!.name}>; a document has exactly one`;
-    throw new XmlError(`${what} is not well-formed XML (${reason}).`, what, reason);
-  }
-  return top[0]!;
+  return new XmlScanner(source, { mode: 'strict', ...(options.limits ? { limits: options.limits } : {}) });
 }
 
-function buildChildren(nodes: readonly RawNode[], scope: ReadonlyMap<string, string>): { elements: XmlElement[]; text: string } {
-  const elements: XmlElement[] = [];
-  let text = '';
-  for (const node of nodes) {
-    if (node === null || typeof node !== 'object') continue;
-    for (const key of Object.keys(node)) {
-      if (key === ATTRS) continue;
-      const value = node[key];
-      if (key === TEXT) {
-        text += xmlUnescape(String(value));
-      } else if (key === CDATA) {
-        // CDATA is literal: no unescaping.
-        if (Array.isArray(value)) for (const part of value as RawNode[]) text += String(part[TEXT] ?? '');
-      } else if (key.startsWith('?') || key.startsWith('!')) {
-        continue;
-      } else {
-        elements.push(buildElement(key, node, scope));
-      }
+function toXmlError(err: unknown, scanner: XmlScanner, what: string): unknown {
+  if (!(err instanceof XmlScanError)) return err;
+  const { reason } = err;
+  switch (err.kind) {
+    case 'limit':
+      return new XmlError(`${what} was not read: ${reason}, more than UPnP Explorer accepts in one document.`, what, reason, undefined, undefined, true);
+    case 'second-root':
+      return new XmlError(`${what} is not well-formed XML (${reason}).`, what, reason);
+    case 'no-element':
+      return new XmlError(`${what} is not well-formed XML (line 1, column 1: ${reason}).`, what, reason, 1, 1);
+    default: {
+      const at = scanner.position(err.offset ?? scanner.endOffset());
+      return new XmlError(`${what} is not well-formed XML (line ${at.line}, column ${at.column}: ${reason}).`, what, reason, at.line, at.column);
     }
   }
-  return { elements, text };
-}
-
-function buildElement(rawName: string, node: RawNode, parentScope: ReadonlyMap<string, string>): XmlElement {
-  const name = rawName.startsWith(MARK) ? rawName.slice(MARK.length) : rawName;
-  const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
-  let scope = parentScope;
-  const rawAttrs = node[ATTRS];
-  if (rawAttrs && typeof rawAttrs === 'object') {
-    let declared: Map<string, string> | undefined;
-    for (const [key, value] of Object.entries(rawAttrs as Record<string, unknown>)) {
-      const attrName = key.startsWith(ATTR_PREFIX) ? key.slice(ATTR_PREFIX.length) : key;
-      const attrValue = xmlUnescape(String(value));
-      attributes[attrName] = attrValue;
-      if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) {
-        declared ??= new Map(parentScope);
-        declared.set(attrName === 'xmlns' ? '' : attrName.slice(6), attrValue);
-      }
-    }
-    if (declared) scope = declared;
-  }
-  const colon = name.indexOf(':');
-  const prefix = colon >= 0 ? name.slice(0, colon) : '';
-  const localName = colon >= 0 ? name.slice(colon + 1) : name;
-  const namespaceUri = scope.get(prefix) || undefined;
-  const content = node[rawName];
-  const { elements, text } = Array.isArray(content) ? buildChildren(content as RawNode[], scope) : { elements: [], text: '' };
-  return { name, prefix, localName, namespaceUri, namespaces: scope, attributes, children: elements, text: text.trim() };
 }
 
 /**
@@ -266,14 +185,34 @@ export function asArray<T>(value: T | readonly T[] | undefined | null): T[] {
 
 /** Serialises an element's children back to XML, e.g. to show a structured vendor field. */
 export function innerXml(element: XmlElement): string {
-  return (element.text ? xmlEscape(element.text) : '') + element.children.map(outerXml).join('');
+  const out: string[] = [];
+  writeInner(element, out);
+  return out.join('');
 }
 
 /** Serialises an element (attributes, children, own text) back to XML. Whitespace is not kept. */
 export function outerXml(element: XmlElement): string {
-  const attrs = Object.entries(element.attributes).map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('');
-  const inner = innerXml(element);
-  return inner ? `<${element.name}${attrs}>${inner}</${element.name}>` : `<${element.name}${attrs}/>`;
+  const out: string[] = [];
+  writeOuter(element, out);
+  return out.join('');
+}
+
+// One output array for the whole subtree: joining per level would copy deep text once per level.
+function writeInner(element: XmlElement, out: string[]): void {
+  if (element.text) out.push(xmlEscape(element.text));
+  for (const child of element.children) writeOuter(child, out);
+}
+
+function writeOuter(element: XmlElement, out: string[]): void {
+  let open = `<${element.name}`;
+  for (const key in element.attributes) open += ` ${key}="${xmlEscape(element.attributes[key]!)}"`;
+  if (!element.text && element.children.length === 0) {
+    out.push(`${open}/>`);
+    return;
+  }
+  out.push(`${open}>`);
+  writeInner(element, out);
+  out.push(`</${element.name}>`);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
@@ -337,45 +276,4 @@ function decodeWith(charset: string, body: Buffer): string {
 function snippet(text: string): string {
   const line = text.slice(0, 40).split('\n')[0]!;
   return line.length < text.length ? `${line}…` : line;
-}
-
-function parseTagList(json: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-function listOpen(open: readonly string[]): string {
-  const tags = open.map((t) => `<${t}>`);
-  return tags.length === 1 ? `${tags[0]} is` : `${tags.slice(0, -1).join(', ')} and ${tags[tags.length - 1]} are`;
-}
-
-function endPosition(source: string, position: (line: number, col: number) => { line: number; column: number }): { line: number; column: number } {
-  const trimmed = source.replace(/\s+$/, '');
-  const lines = trimmed.split('\n');
-  return position(lines.length, lines[lines.length - 1]!.length + 1);
-}
-
-/** Turns fast-xml-parser's validator messages into words for someone looking at a device. */
-function plainReason(msg: string): string {
-  let m: RegExpExecArray | null;
-  if ((m = /^Expected closing tag '([^']*)' \(opened in line (\d+), col (\d+)\) instead of closing tag '([^']*)'\.$/.exec(msg))) {
-    return `closing tag '${m[1]}' expected but found '</${m[4]}>'; <${m[1]}> was opened at line ${m[2]}, column ${m[3]}`;
-  }
-  if ((m = /^Closing tag '([^']*)' has not been opened\.$/.exec(msg))) return `closing tag '</${m[1]}>' has no matching opening tag`;
-  if ((m = /^char '&' is not expected\.$/.exec(msg))) return "a bare '&', which must be written as &amp;";
-  if ((m = /^char '(.)' is not expected\.$/s.exec(msg))) return `unexpected character '${m[1]}'`;
-  if ((m = /^Attribute '([^']*)' is without value\.$/.exec(msg))) return `attribute '${m[1]}' has no quoted value`;
-  if ((m = /^Attribute '([^']*)' is repeated\.$/.exec(msg))) return `attribute '${m[1]}' appears twice`;
-  if ((m = /^boolean attribute '([^']*)' is not allowed\.$/.exec(msg))) return `attribute '${m[1]}' has no value`;
-  if ((m = /^Tag '([^']*)' is an invalid name\.$/.exec(msg))) return `'<${m[1]}' is not a valid tag name`;
-  if (msg === 'Multiple possible root nodes found.') return 'a second top-level element; a document has exactly one';
-  if (msg === 'Start tag expected.') return 'no element found, only a declaration or comments';
-  if (msg === 'Extra text at the end') return 'text after the end of the top-level element';
-  if (msg === 'XML declaration allowed only at the start of the document.') return "the '<?xml …?>' declaration must come first";
-  const clean = msg.replace(/\.$/, '');
-  return clean.charAt(0).toLowerCase() + clean.slice(1);
 }

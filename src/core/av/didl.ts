@@ -12,7 +12,7 @@ import { parseProtocolInfo } from './protocolInfo';
 import type { ProtocolInfo } from './protocolInfo';
 import { describeResource, resourceLabel } from './resources';
 import { XmlScanError, XmlScanner, scanInSlices } from '../xml/scanner';
-import type { ProblemList, ScannedElement, SliceOptions, XmlLimits } from '../xml/scanner';
+import type { ScannedElement, SliceOptions, XmlLimits } from '../xml/scanner';
 
 /** Where conversions report what they tolerated (a ProblemList: bounded, whatever the document). */
 interface ProblemSink {
@@ -333,26 +333,25 @@ function startDidl(xml: string): { scanner: XmlScanner; finish: () => DidlDocume
   if (xml.trim() === '') throw new DidlError('The DIDL-Lite text is empty.');
   const objects: DidlObject[] = [];
   const cache: ProtocolInfoCache = new Map();
-  let problems: ProblemList | undefined;
   const scanner: XmlScanner = new XmlScanner(xml, {
     mode: 'tolerant',
     limits: DIDL_LIMITS,
     detachDepth: 1,
     onDetached: (child) => {
-      if (child.localName === 'item' || child.localName === 'container') objects.push(toObject(child, problems!, cache));
-      else if (child.localName !== 'desc') problems!.add(`<${child.name}> directly in <DIDL-Lite> is neither an item nor a container; ignored.`);
+      if (child.localName === 'item' || child.localName === 'container') objects.push(toObject(child, scanner.problems, cache));
+      else if (child.localName !== 'desc') scanner.problems.add(`<${child.name}> directly in <DIDL-Lite> is neither an item nor a container; ignored.`);
     },
   });
-  problems = scanner.problems;
+  const problems = scanner.problems;
   const finish = (): DidlDocument => {
     const root = scanner.result;
     if (root.localName !== 'DIDL-Lite') throw new DidlError(`The top element is <${root.name}>, not <DIDL-Lite>.`);
     if (root.namespaceUri !== DIDL_NS) {
-      problems!.add(root.namespaceUri
+      problems.add(root.namespaceUri
         ? `<DIDL-Lite> is in namespace "${root.namespaceUri}", not "${DIDL_NS}"; read anyway.`
         : `<DIDL-Lite> declares no namespace (expected "${DIDL_NS}"); read anyway.`);
     }
-    return { objects, problems: problems!.list() };
+    return { objects, problems: problems.list() };
   };
   return { scanner, finish };
 }

@@ -364,14 +364,14 @@ void (async () => {
 
     // The formatting step alone, on the events just received: eventLines + appendLine, and the
     // client's whole per-event work without HTTP (decodePropertySet, then the same).
-    const alone = (what: string, fn: (e: GenaEvent) => void): Record<string, string> => {
-      for (const e of kept.slice(0, 2000)) fn(e);
+    const alone = async (what: string, fn: (e: GenaEvent) => void | Promise<void>): Promise<Record<string, string>> => {
+      for (const e of kept.slice(0, 2000)) await fn(e);
       global.gc?.();
       const each: number[] = [];
       const started = performance.now();
       for (const e of kept) {
         const t = performance.now();
-        fn(e);
+        await fn(e);
         each.push(performance.now() - t);
       }
       const elapsed = performance.now() - started;
@@ -382,9 +382,9 @@ void (async () => {
       };
     };
     const formatRows = [
-      alone('eventLines + appendLine to the file', (e) => { for (const line of eventLines(e, SOURCE)) sink.appendLine(line); }),
-      alone('decodePropertySet + eventLines + appendLine', (e) => {
-        const set = decodePropertySet(e.body);
+      await alone('eventLines + appendLine to the file', (e) => { for (const line of eventLines(e, SOURCE)) sink.appendLine(line); }),
+      await alone('decodePropertySet + eventLines + appendLine', async (e) => {
+        const set = await decodePropertySet(e.body);
         for (const line of eventLines({ ...e, variables: set.variables }, SOURCE)) sink.appendLine(line);
       }),
     ];

@@ -33,7 +33,7 @@ function browseForm(): ReturnType<typeof buildFormModel> {
 }
 
 describe('action form protocol guards', () => {
-  it('accepts every well-formed webview message', () => {
+  it('accepts every well-formed webview message', async () => {
     for (const m of [
       { type: 'ready' }, { type: 'cancel' }, { type: 'openRaw' }, { type: 'copyCurl' }, { type: 'rerun', id: 'a1' },
       { type: 'invoke', values: { ObjectID: '0' }, extras: [LEICA] },
@@ -41,7 +41,7 @@ describe('action form protocol guards', () => {
     ]) assert.equal(isWebviewMessage(m), true, JSON.stringify(m));
   });
 
-  it('rejects malformed webview messages instead of acting on them', () => {
+  it('rejects malformed webview messages instead of acting on them', async () => {
     for (const m of [
       null, 'ready', [], {}, { type: 'launch' }, { type: 'rerun' }, { type: 'rerun', id: 3 },
       { type: 'invoke', values: { ObjectID: 0 }, extras: [] },
@@ -51,7 +51,7 @@ describe('action form protocol guards', () => {
     ]) assert.equal(isWebviewMessage(m), false, JSON.stringify(m));
   });
 
-  it('checks host messages, including each result kind', () => {
+  it('checks host messages, including each result kind', async () => {
     const form = browseForm();
     assert.equal(isHostMessage({ type: 'init', form, values: { ObjectID: '0' }, extras: [LEICA], history: [] }), true);
     assert.equal(isHostMessage({ type: 'running' }), true);
@@ -65,7 +65,7 @@ describe('action form protocol guards', () => {
     assert.equal(isHostMessage({ type: 'ready' }), false);
   });
 
-  it('survives structured cloning unchanged (what postMessage does)', () => {
+  it('survives structured cloning unchanged (what postMessage does)', async () => {
     const m = { type: 'init', form: browseForm(), values: initialValues(browseForm(), undefined), extras: [LEICA], history: [] };
     assert.deepEqual(structuredClone(m), m);
     assert.equal(isHostMessage(structuredClone(m)), true);
@@ -73,7 +73,7 @@ describe('action form protocol guards', () => {
 });
 
 describe('buildFormModel', () => {
-  it("Browse: one field per in-argument in SCPD order, typed by the related state variable", () => {
+  it("Browse: one field per in-argument in SCPD order, typed by the related state variable", async () => {
     const form = browseForm();
     assert.equal(form.title, 'Browse — ContentDirectory — LEICA Q3');
     assert.deepEqual(form.fields.map((f) => [f.name, f.dataType, f.input]), [
@@ -98,7 +98,7 @@ describe('buildFormModel', () => {
     ]);
   });
 
-  it("Dimming's SetLoadLevelTarget: ui1 limited by the allowedValueRange", () => {
+  it("Dimming's SetLoadLevelTarget: ui1 limited by the allowedValueRange", async () => {
     const field = fieldFor(action(dimming, 'SetLoadLevelTarget').arguments[0]!, dimming);
     assert.equal(field.input, 'integer');
     assert.equal(field.dataType, 'ui1');
@@ -107,14 +107,14 @@ describe('buildFormModel', () => {
     assert.match(field.hint, /between 0 and 100/);
   });
 
-  it("SwitchPower's SetTarget: a boolean becomes a checkbox whose default is sent as 0/1", () => {
+  it("SwitchPower's SetTarget: a boolean becomes a checkbox whose default is sent as 0/1", async () => {
     const field = fieldFor(action(switchPower, 'SetTarget').arguments[0]!, switchPower);
     assert.equal(field.input, 'checkbox');
     assert.equal(field.kind, 'boolean');
     assert.ok(field.defaultValue === '0' || field.defaultValue === '1', field.defaultValue);
   });
 
-  it('types every UPnP kind and keeps SCPD defaults', () => {
+  it('types every UPnP kind and keeps SCPD defaults', async () => {
     const scpd = parseScpd(`<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion>
       <actionList><action><name>All</name><argumentList>
         <argument><name>When</name><direction>in</direction><relatedStateVariable>T</relatedStateVariable></argument>
@@ -144,7 +144,7 @@ describe('buildFormModel', () => {
     assert.match(by.Ghost!.hint, /no state variable "Missing"/);
   });
 
-  it('starts from defaults overlaid by the values last used, ignoring arguments the action no longer has', () => {
+  it('starts from defaults overlaid by the values last used, ignoring arguments the action no longer has', async () => {
     const form = browseForm();
     const values = initialValues(form, { ObjectID: '01010972', Gone: 'x' });
     assert.equal(values.ObjectID, '01010972');
@@ -152,7 +152,7 @@ describe('buildFormModel', () => {
     assert.equal(Object.hasOwn(values, 'Gone'), false);
   });
 
-  it('explains unusable vendor arguments before anything is sent', () => {
+  it('explains unusable vendor arguments before anything is sent', async () => {
     const form = browseForm();
     assert.deepEqual(extraArgProblems([LEICA], form), []);
     assert.deepEqual(extraArgProblems([{ prefix: '', namespaceUri: '', name: 'X_Plain', value: '1' }], form), []);
@@ -166,8 +166,8 @@ describe('toResultView', () => {
   const browse = action(cds, 'Browse');
   const didl = '<DIDL-Lite xmlns="urn:schemas-upnp-org:metadata-1-0/DIDL-Lite/" xmlns:dc="http://purl.org/dc/elements/1.1/"><item id="7" parentID="0"><dc:title>A</dc:title><res protocolInfo="http-get:*:image/jpeg:*">http://c/7.jpg</res></item></DIDL-Lite>';
 
-  it('types outputs from the SCPD, pretty-prints XML values and decodes DIDL-Lite', () => {
-    const view = toResultView({ kind: 'ok', outputs: [{ name: 'Result', value: didl }, { name: 'NumberReturned', value: '1' }, { name: 'X_Extra', value: 'v' }], problems: ['p'] }, browse, cds);
+  it('types outputs from the SCPD, pretty-prints XML values and decodes DIDL-Lite', async () => {
+    const view = await toResultView({ kind: 'ok', outputs: [{ name: 'Result', value: didl }, { name: 'NumberReturned', value: '1' }, { name: 'X_Extra', value: 'v' }], problems: ['p'] }, browse, cds);
     assert.equal(view.kind, 'ok');
     if (view.kind !== 'ok') return;
     assert.deepEqual(view.outputs.map((o) => [o.name, o.dataType]), [['Result', 'string'], ['NumberReturned', 'ui4'], ['X_Extra', '']]);
@@ -178,20 +178,20 @@ describe('toResultView', () => {
     assert.equal(resultSummary(view), 'OK');
   });
 
-  it('keeps a fault’s code, the device’s words and the standard meaning', () => {
-    const view = toResultView({ kind: 'fault', upnpError: { code: 701, description: 'No such object', meaning: 'No such object' }, httpStatus: 500, problems: [] }, browse, cds);
+  it('keeps a fault’s code, the device’s words and the standard meaning', async () => {
+    const view = await toResultView({ kind: 'fault', upnpError: { code: 701, description: 'No such object', meaning: 'No such object' }, httpStatus: 500, problems: [] }, browse, cds);
     assert.deepEqual(view, { kind: 'fault', code: 701, description: 'No such object', meaning: 'No such object', httpStatus: 500, problems: [] });
     assert.equal(resultSummary(view), 'Fault 701 No such object');
   });
 
-  it('tells a cancelled request from other failures', () => {
-    assert.equal(toResultView({ kind: 'failure', reason: 'aborted', message: 'Request to … was cancelled.' }, browse, cds).kind, 'cancelled');
-    const timeout = toResultView({ kind: 'failure', reason: 'timeout', message: 'http://x did not answer within 10 s' }, browse, cds);
+  it('tells a cancelled request from other failures', async () => {
+    assert.equal((await toResultView({ kind: 'failure', reason: 'aborted', message: 'Request to … was cancelled.' }, browse, cds)).kind, 'cancelled');
+    const timeout = await toResultView({ kind: 'failure', reason: 'timeout', message: 'http://x did not answer within 10 s' }, browse, cds);
     assert.equal(timeout.kind, 'failure');
     assert.equal(resultSummary(timeout), 'Failed: http://x did not answer within 10 s');
   });
 
-  it('summarises arguments for the history, vendor ones with their prefix', () => {
+  it('summarises arguments for the history, vendor ones with their prefix', async () => {
     assert.equal(argsText({ ObjectID: '0', BrowseFlag: 'BrowseDirectChildren' }, [LEICA]), 'ObjectID=0, BrowseFlag=BrowseDirectChildren, leica:X_FromCP=Leica Q3');
     assert.equal(argsText({ A: 'x'.repeat(300) }, [], 20).length, 20);
   });
@@ -203,7 +203,7 @@ describe('invocation history', () => {
     values: { ObjectID: '0' }, extras: [LEICA], summary: 'OK', ok: true, argsText: 'ObjectID=0',
   });
 
-  it('keeps entries per device, newest first, bounded per device and in devices', () => {
+  it('keeps entries per device, newest first, bounded per device and in devices', async () => {
     const limits = { perDevice: 2, devices: 2 };
     let store = {};
     store = addHistoryEntry(store, entry('a', 'cam', '2026-01-01T00:00:01Z'), limits);
@@ -217,7 +217,7 @@ describe('invocation history', () => {
     assert.equal(findHistoryEntry(store, 'c'), undefined);
   });
 
-  it('reads stored state defensively, dropping malformed entries', () => {
+  it('reads stored state defensively, dropping malformed entries', async () => {
     const good = entry('a', 'cam', '2026-01-01T00:00:01Z');
     const store = readHistoryStore({ cam: [good, { id: 'x' }, null], tv: 'nope', light: [] });
     assert.deepEqual(store, { cam: [good] });

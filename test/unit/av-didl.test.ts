@@ -164,8 +164,8 @@ describe('parseDidl: minidlna 1.3.0, its whole captured tree', () => {
     assert.deepEqual(pickThumbnail(noTn), { uri: 'http://127.0.0.1:8200/Resized/31.jpg?width=640,height=479', source: 'smallRes' });
   });
 
-  it("the compact didlLines keep their format for minidlna's root", () => {
-    const lines = didlLines(read('minidlna', 'browse-0.didl.xml'));
+  it("the compact didlLines keep their format for minidlna's root", async () => {
+    const lines = await didlLines(read('minidlna', 'browse-0.didl.xml'));
     assert.ok(lines?.includes('container 64 "Browse Folders" (object.container.storageFolder) in 0, 3 children'), lines?.join('\n'));
   });
 });

@@ -20,8 +20,8 @@ function capturedResult(file: string): string {
 }
 
 describe('didlLines', () => {
-  it("decodes the Leica camera's Browse result: one header per item, date and every res with its protocolInfo", () => {
-    const lines = didlLines(capturedResult('leica-browse-response.http'));
+  it("decodes the Leica camera's Browse result: one header per item, date and every res with its protocolInfo", async () => {
+    const lines = await didlLines(capturedResult('leica-browse-response.http'));
     assert.ok(lines);
     assert.equal(lines[0], 'item 01010972 "101-0972" (object.item.imageItem) in 0');
     assert.ok(lines.includes('  date: 2024-12-10T15:12:19+08:00'), lines.join('\n'));
@@ -32,31 +32,31 @@ describe('didlLines', () => {
     assert.equal(lines.filter((l) => l.startsWith('  res: ')).length, 9);
   });
 
-  it("decodes minidlna's root containers with their child counts", () => {
-    const lines = didlLines(capturedResult('minidlna-browse-0-response.http'));
+  it("decodes minidlna's root containers with their child counts", async () => {
+    const lines = await didlLines(capturedResult('minidlna-browse-0-response.http'));
     assert.ok(lines);
     assert.ok(lines.includes('container 64 "Browse Folders" (object.container.storageFolder) in 0, 3 children'), lines.join('\n'));
     assert.ok(lines.every((l) => l.startsWith('container ') || l.startsWith('  ')), lines.join('\n'));
   });
 
-  it('says so for an empty DIDL-Lite and refuses what is not DIDL-Lite', () => {
-    assert.deepEqual(didlLines('<DIDL-Lite xmlns="urn:schemas-upnp-org:metadata-1-0/DIDL-Lite/"></DIDL-Lite>'), ['(no objects)']);
-    assert.equal(didlLines('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"/>'), undefined);
-    assert.equal(didlLines('not xml'), undefined);
-    assert.equal(didlLines('<DIDL-Lite><item'), undefined);
-    assert.equal(isDidlLite('<DIDL-Lite/>'), true);
-    assert.equal(isDidlLite('42'), false);
+  it('says so for an empty DIDL-Lite and refuses what is not DIDL-Lite', async () => {
+    assert.deepEqual(await didlLines('<DIDL-Lite xmlns="urn:schemas-upnp-org:metadata-1-0/DIDL-Lite/"></DIDL-Lite>'), ['(no objects)']);
+    assert.equal(await didlLines('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"/>'), undefined);
+    assert.equal(await didlLines('not xml'), undefined);
+    assert.equal(await didlLines('<DIDL-Lite><item'), undefined);
+    assert.equal(await isDidlLite('<DIDL-Lite/>'), true);
+    assert.equal(await isDidlLite('42'), false);
   });
 
-  it('keeps device text as text: markup-looking titles come out literally', () => {
-    const lines = didlLines('<DIDL-Lite><item id="1"><dc:title xmlns:dc="http://purl.org/dc/elements/1.1/">&lt;b&gt;x&lt;/b&gt; &amp; y</dc:title></item></DIDL-Lite>');
+  it('keeps device text as text: markup-looking titles come out literally', async () => {
+    const lines = await didlLines('<DIDL-Lite><item id="1"><dc:title xmlns:dc="http://purl.org/dc/elements/1.1/">&lt;b&gt;x&lt;/b&gt; &amp; y</dc:title></item></DIDL-Lite>');
     assert.deepEqual(lines, ['item 1 "<b>x</b> & y"']);
   });
 });
 
 describe('prettyXml', () => {
-  it('indents one element per line and re-escapes text', () => {
-    const pretty = prettyXml('<Event xmlns="urn:x"><InstanceID val="0"><TransportState val="PLAYING"/><A>1 &lt; 2</A></InstanceID></Event>');
+  it('indents one element per line and re-escapes text', async () => {
+    const pretty = await prettyXml('<Event xmlns="urn:x"><InstanceID val="0"><TransportState val="PLAYING"/><A>1 &lt; 2</A></InstanceID></Event>');
     assert.equal(pretty, [
       '<Event xmlns="urn:x">',
       '  <InstanceID val="0">',
@@ -67,10 +67,10 @@ describe('prettyXml', () => {
     ].join('\n'));
   });
 
-  it('returns undefined for plain values and broken XML', () => {
-    assert.equal(prettyXml('BrowseDirectChildren'), undefined);
-    assert.equal(prettyXml('<a><b></a>'), undefined);
-    assert.equal(prettyXml(''), undefined);
+  it('returns undefined for plain values and broken XML', async () => {
+    assert.equal(await prettyXml('BrowseDirectChildren'), undefined);
+    assert.equal(await prettyXml('<a><b></a>'), undefined);
+    assert.equal(await prettyXml(''), undefined);
     assert.equal(looksLikeXml('  <a/> '), true);
     assert.equal(looksLikeXml('a < b'), false);
   });

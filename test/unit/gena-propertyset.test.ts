@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { decodeDidlSummary, decodeLastChange, decodePropertySet } from '../../src/core/gena/propertyset';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'gena', name), 'utf8');
-const pairs = (body: string): Array<[string, string]> => decodePropertySet(body).variables.map((v) => [v.name, v.value]);
+const pairs = async (body: string): Promise<Array<[string, string]>> => (await decodePropertySet(body)).variables.map((v) => [v.name, v.value]);
 
 describe('decodePropertySet on captured events', () => {
-  test('the Leica initial ConnectionManager event: three variables, values as sent', () => {
-    const set = decodePropertySet(fixture('leica-notify-cms-initial.xml'));
+  test('the Leica initial ConnectionManager event: three variables, values as sent', async () => {
+    const set = await decodePropertySet(fixture('leica-notify-cms-initial.xml'));
     assert.deepEqual(set.problems, []);
     assert.deepEqual(set.variables.map((v) => v.name), ['SourceProtocolInfo', 'SinkProtocolInfo', 'CurrentConnectionIDs']);
     const source = set.variables[0]!.value.split(',');
@@ -23,23 +23,23 @@ describe('decodePropertySet on captured events', () => {
     assert.equal(set.variables[0]!.didl, undefined);
   });
 
-  test('the Leica vendor events appear as they are', () => {
-    assert.deepEqual(pairs(fixture('leica-notify-sync.xml')), [['X_Leica_Cam_Sync', 'lens_Update']]);
-    assert.deepEqual(pairs(fixture('leica-notify-prec.xml')), [['X_Leica_Cam_PRec', 'ok']]);
-    assert.deepEqual(pairs(fixture('leica-notify-vrec.xml')), [['X_Leica_Cam_VRec', 'start']]);
+  test('the Leica vendor events appear as they are', async () => {
+    assert.deepEqual(await pairs(fixture('leica-notify-sync.xml')), [['X_Leica_Cam_Sync', 'lens_Update']]);
+    assert.deepEqual(await pairs(fixture('leica-notify-prec.xml')), [['X_Leica_Cam_PRec', 'ok']]);
+    assert.deepEqual(await pairs(fixture('leica-notify-vrec.xml')), [['X_Leica_Cam_VRec', 'start']]);
   });
 
-  test('gupnp-network-light events (XML declaration, no whitespace)', () => {
-    assert.deepEqual(pairs(fixture('network-light-notify-SwitchPower_1-1.xml')), [['Status', '0']]);
-    assert.deepEqual(pairs(fixture('network-light-notify-SwitchPower_1-2.xml')), [['Status', '1']]);
-    assert.deepEqual(pairs(fixture('network-light-notify-Dimming_1-2.xml')), [['LoadLevelStatus', '42']]);
-    assert.deepEqual(decodePropertySet(fixture('network-light-notify-Dimming_1-1.xml')).problems, []);
+  test('gupnp-network-light events (XML declaration, no whitespace)', async () => {
+    assert.deepEqual(await pairs(fixture('network-light-notify-SwitchPower_1-1.xml')), [['Status', '0']]);
+    assert.deepEqual(await pairs(fixture('network-light-notify-SwitchPower_1-2.xml')), [['Status', '1']]);
+    assert.deepEqual(await pairs(fixture('network-light-notify-Dimming_1-2.xml')), [['LoadLevelStatus', '42']]);
+    assert.deepEqual((await decodePropertySet(fixture('network-light-notify-Dimming_1-1.xml'))).problems, []);
   });
 });
 
 describe('LastChange', () => {
-  test('AVTransport: per instance, TransportState and DIDL-Lite metadata decoded', () => {
-    const set = decodePropertySet(fixture('avtransport-lastchange-playing.xml'));
+  test('AVTransport: per instance, TransportState and DIDL-Lite metadata decoded', async () => {
+    const set = await decodePropertySet(fixture('avtransport-lastchange-playing.xml'));
     assert.deepEqual(set.problems, []);
     assert.equal(set.variables.length, 1);
     const v = set.variables[0]!;
@@ -64,8 +64,8 @@ describe('LastChange', () => {
     assert.equal(vars[0]!.didl, undefined);
   });
 
-  test('RenderingControl: Volume per channel', () => {
-    const lc = decodePropertySet(fixture('renderingcontrol-lastchange-volume.xml')).variables[0]!.lastChange;
+  test('RenderingControl: Volume per channel', async () => {
+    const lc = (await decodePropertySet(fixture('renderingcontrol-lastchange-volume.xml'))).variables[0]!.lastChange;
     assert.ok(lc);
     assert.equal(lc.namespaceUri, 'urn:schemas-upnp-org:metadata-1-0/RCS/');
     const vars = lc.instances[0]!.variables;
@@ -73,8 +73,8 @@ describe('LastChange', () => {
     assert.deepEqual({ ...vars[0]!.attributes }, { channel: 'Master', val: '42' });
   });
 
-  test('several instances, and what is wrong is named', () => {
-    const lc = decodeLastChange('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><TransportState val="STOPPED"/></InstanceID>' +
+  test('several instances, and what is wrong is named', async () => {
+    const lc = await decodeLastChange('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><TransportState val="STOPPED"/></InstanceID>' +
       '<InstanceID val="3"><TransportState/></InstanceID><Bogus/></Event>');
     assert.deepEqual(lc.instances.map((i) => [i.instanceId, i.variables.map((v) => `${v.name}=${v.value}`)]), [['0', ['TransportState=STOPPED']], ['3', ['TransportState=']]]);
     assert.equal(lc.problems.length, 2);
@@ -82,8 +82,8 @@ describe('LastChange', () => {
     assert.match(lc.problems.join('\n'), /Unexpected <Bogus>/);
   });
 
-  test('a LastChange that is not XML keeps its value and says why', () => {
-    const set = decodePropertySet('<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><LastChange>&lt;Event&gt;&lt;InstanceID</LastChange></e:property></e:propertyset>');
+  test('a LastChange that is not XML keeps its value and says why', async () => {
+    const set = await decodePropertySet('<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><LastChange>&lt;Event&gt;&lt;InstanceID</LastChange></e:property></e:propertyset>');
     const v = set.variables[0]!;
     assert.equal(v.value, '<Event><InstanceID');
     assert.ok(v.lastChange);
@@ -93,31 +93,31 @@ describe('LastChange', () => {
 });
 
 describe('odd bodies', () => {
-  test('not XML at all', () => {
-    const set = decodePropertySet('hello');
+  test('not XML at all', async () => {
+    const set = await decodePropertySet('hello');
     assert.deepEqual(set.variables, []);
     assert.match(set.problems[0]!, /not XML/);
   });
 
-  test('another root, another namespace, an empty property', () => {
-    assert.match(decodePropertySet('<foo/>').problems[0]!, /is a <foo>, not an <e:propertyset>/);
-    const set = decodePropertySet('<propertyset><property><A>1</A><B>2</B></property><property/></propertyset>');
+  test('another root, another namespace, an empty property', async () => {
+    assert.match((await decodePropertySet('<foo/>')).problems[0]!, /is a <foo>, not an <e:propertyset>/);
+    const set = await decodePropertySet('<propertyset><property><A>1</A><B>2</B></property><property/></propertyset>');
     assert.deepEqual(set.variables.map((v) => [v.name, v.value]), [['A', '1'], ['B', '2']]);
     assert.match(set.problems.join('\n'), /namespace \(none\)/);
     assert.match(set.problems.join('\n'), /holds no variable/);
   });
 
-  test('a value written as unescaped markup is kept as XML', () => {
-    const set = decodePropertySet('<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><LastChange><Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><TransportState val="PLAYING"/></InstanceID></Event></LastChange></e:property></e:propertyset>');
+  test('a value written as unescaped markup is kept as XML', async () => {
+    const set = await decodePropertySet('<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><LastChange><Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><TransportState val="PLAYING"/></InstanceID></Event></LastChange></e:property></e:propertyset>');
     const v = set.variables[0]!;
     assert.equal(v.lastChange?.instances[0]?.variables[0]?.value, 'PLAYING');
     assert.match(set.problems[0]!, /not escaped/);
   });
 
-  test('DIDL-Lite in a plain variable is flagged; NOT_IMPLEMENTED is not', () => {
+  test('DIDL-Lite in a plain variable is flagged; NOT_IMPLEMENTED is not', async () => {
     const didl = '<DIDL-Lite xmlns="urn:schemas-upnp-org:metadata-1-0/DIDL-Lite/" xmlns:dc="http://purl.org/dc/elements/1.1/"><container id="7"/></DIDL-Lite>';
-    assert.equal(decodeDidlSummary(didl)?.summary, 'container 7');
-    assert.equal(decodeDidlSummary('NOT_IMPLEMENTED'), undefined);
-    assert.equal(decodeDidlSummary('<DIDL-Lite'), undefined);
+    assert.equal((await decodeDidlSummary(didl))?.summary, 'container 7');
+    assert.equal(await decodeDidlSummary('NOT_IMPLEMENTED'), undefined);
+    assert.equal(await decodeDidlSummary('<DIDL-Lite'), undefined);
   });
 });

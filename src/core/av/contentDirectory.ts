@@ -10,7 +10,7 @@ import type { Action, ActionArgument, ServiceScpd } from '../description/model';
 import type { SoapExtraArg } from '../soap/envelope';
 import { invokeAction } from '../soap/invoke';
 import type { InvokeResult } from '../soap/invoke';
-import { DidlError, parseDidl } from './didl';
+import { DidlError, parseDidlAsync } from './didl';
 import type { DidlObject } from './didl';
 
 export interface BrowsePage {
@@ -39,7 +39,7 @@ export interface ContentDirectoryOptions {
   timeoutMs?: number;
   /** Vendor arguments added to every Browse, e.g. the Leica app's `<leica:X_FromCP>`. */
   extraArgs?: SoapExtraArg[];
-  /** Largest Browse answer accepted; default 64 MiB (a few thousand objects per page fit easily). */
+  /** Largest Browse answer accepted; default BROWSE_MAX_BYTES. */
   maxBytes?: number;
 }
 
@@ -77,7 +77,13 @@ export function isAbortError(err: unknown): boolean {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest Browse answer read. A page of 1,000 camera photos with five resources each (the Leica
+ * capture's shape) is about 3.3 MiB as a SOAP answer; minidlna's 1,000 items about 1 MiB. 8 MiB
+ * leaves room for servers that send long URLs and many resources, while reading, unescaping and
+ * decoding stay within the per-document memory budget (npm run bench -- hostile).
+ */
+export const BROWSE_MAX_BYTES = 8 * 1024 * 1024;
 
 function arg(name: string, direction: 'in' | 'out', relatedStateVariable: string): ActionArgument {
   return { name, direction, relatedStateVariable, retval: false };
@@ -109,7 +115,7 @@ export class ContentDirectoryClient {
 
   constructor(readonly target: ContentDirectoryTarget, readonly options: ContentDirectoryOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxBytes = options.maxBytes ?? BROWSE_MAX_BYTES;
   }
 
   /**
@@ -153,7 +159,7 @@ export class ContentDirectoryClient {
       problems.push('Result is empty instead of an empty <DIDL-Lite> document.');
     } else {
       try {
-        const doc = parseDidl(resultXml);
+        const doc = await parseDidlAsync(resultXml, signal ? { signal } : {});
         objects = doc.objects;
         problems.push(...doc.problems);
       } catch (err) {

@@ -2,13 +2,13 @@
 // lines for an output channel: one header line per object, then its date, resources and the like
 // indented. Decoding is didl.ts's; this keeps the compact format the action results and event
 // views use (the full per-object view is didl.ts's didlObjectLines).
-import { parseDidl } from './didl';
+import { parseDidlAsync } from './didl';
 import type { DidlObject } from './didl';
 import { tryParseXml } from '../xml/pretty';
 
 /** Whether `value` is a DIDL-Lite document. */
-export function isDidlLite(value: string): boolean {
-  return tryParseXml(value)?.localName === 'DIDL-Lite';
+export async function isDidlLite(value: string): Promise<boolean> {
+  return (await tryParseXml(value))?.localName === 'DIDL-Lite';
 }
 
 /**
@@ -18,13 +18,18 @@ export function isDidlLite(value: string): boolean {
  *     res: http://…/DT01010972.JPG [http-get:*:image/jpeg:…] 5000 bytes
  * Undefined when `value` is not DIDL-Lite.
  */
-export function didlLines(value: string): string[] | undefined {
+export async function didlLines(value: string): Promise<string[] | undefined> {
   let objects: DidlObject[];
   try {
-    objects = parseDidl(value).objects;
+    objects = (await parseDidlAsync(value)).objects;
   } catch {
     return undefined;
   }
+  return didlObjectsLines(objects);
+}
+
+/** The readable lines of already decoded objects (see `didlLines`). */
+export function didlObjectsLines(objects: readonly DidlObject[]): string[] {
   const lines: string[] = [];
   if (objects.length === 0) lines.push('(no objects)');
   for (const object of objects) lines.push(...objectLines(object));

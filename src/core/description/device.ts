@@ -4,7 +4,7 @@
 // nothing to show (not XML, no <root>, no <device>); everything else becomes a Problem next to
 // the part it concerns, with a fallback value, so the user still sees the device.
 import type { DeviceDescription, DeviceIcon, Problem, RootDescription, ServiceDescription, VendorField } from './model';
-import { XmlError, childElement, childElements, childText, innerXml, parseXml } from '../xml/xml';
+import { XmlError, childElement, childElements, childText, innerXml, parseXml, parseXmlAsync } from '../xml/xml';
 import type { XmlElement } from '../xml/xml';
 import { baseUrlFor, resolveUrl } from './url';
 
@@ -31,14 +31,42 @@ const STANDARD_DEVICE_ELEMENTS = new Set([
  * @throws DescriptionError when the document is not XML or has no <root>/<device>.
  */
 export function parseDeviceDescription(xml: string, descriptionUrl: string): RootDescription {
-  const what = `Description at ${descriptionUrl}`;
   let root: XmlElement;
   try {
-    root = parseXml(xml, what);
+    root = parseXml(xml, `Description at ${descriptionUrl}`);
   } catch (err) {
-    if (err instanceof XmlError) throw new DescriptionError(err.message, descriptionUrl, { cause: err });
-    throw err;
+    throw asDescriptionError(err, descriptionUrl);
   }
+  return descriptionFromXml(root, descriptionUrl);
+}
+
+/** `parseDeviceDescription` reading the XML in slices, so a large or hostile document never holds the event loop. */
+export async function readDeviceDescription(xml: string, descriptionUrl: string): Promise<RootDescription> {
+  let root: XmlElement;
+  try {
+    root = await parseXmlAsync(xml, `Description at ${descriptionUrl}`);
+  } catch (err) {
+    throw asDescriptionError(err, descriptionUrl);
+  }
+  return descriptionFromXml(root, descriptionUrl);
+}
+
+function asDescriptionError(err: unknown, descriptionUrl: string): unknown {
+  return err instanceof XmlError ? new DescriptionError(err.message, descriptionUrl, { cause: err }) : err;
+}
+
+/** Problems kept per document; a hostile one can list a problem per element, tens of thousands. */
+export const MAX_PROBLEMS = 100;
+
+/** The first MAX_PROBLEMS problems, and one more saying how many were left out. */
+export function capProblems(problems: Problem[]): Problem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const left = problems.length - MAX_PROBLEMS;
+  return [...problems.slice(0, MAX_PROBLEMS), warning(`… and ${left.toLocaleString('en-US')} more problem${left === 1 ? '' : 's'} not listed.`)];
+}
+
+function descriptionFromXml(root: XmlElement, descriptionUrl: string): RootDescription {
+  const what = `Description at ${descriptionUrl}`;
   if (root.localName !== 'root') {
     throw new DescriptionError(
       `${what} is not a UPnP device description: its top element is <${root.name}>, not <root>. ` +
@@ -70,7 +98,7 @@ export function parseDeviceDescription(xml: string, descriptionUrl: string): Roo
     baseUrl,
     urlBase: urlBaseText,
     device: parseDevice(deviceElement, baseUrl),
-    problems,
+    problems: capProblems(problems),
   };
 }
 
@@ -133,8 +161,8 @@ function parseDevice(element: XmlElement, baseUrl: string): DeviceDescription {
     icons: parseIcons(element, baseUrl, problems),
     services: childElements(childElement(element, 'serviceList'), 'service').map((s, i) => parseService(s, i, baseUrl)),
     devices: childElements(childElement(element, 'deviceList'), 'device').map((d) => parseDevice(d, baseUrl)),
-    vendorFields: vendorFields(element),
-    problems,
+    vendorFields: vendorFields(element, problems),
+    problems: capProblems(problems),
   };
 }
 
@@ -192,15 +220,20 @@ function parseService(element: XmlElement, index: number, baseUrl: string): Serv
   };
 }
 
-function vendorFields(device: XmlElement): VendorField[] {
-  return device.children
-    .filter((c) => !STANDARD_DEVICE_ELEMENTS.has(c.localName))
-    .map((c) => ({
-      name: c.name,
-      namespace: c.namespaceUri,
-      // Structured vendor elements are kept as XML so nothing the device said is lost.
-      value: c.children.length > 0 ? innerXml(c) : c.text,
-    }));
+/** Vendor fields kept per device: real devices have a handful; a hostile one could send thousands. */
+const MAX_VENDOR_FIELDS = 100;
+
+function vendorFields(device: XmlElement, problems: Problem[]): VendorField[] {
+  const all = device.children.filter((c) => !STANDARD_DEVICE_ELEMENTS.has(c.localName));
+  if (all.length > MAX_VENDOR_FIELDS) {
+    problems.push(warning(`<device> holds ${all.length.toLocaleString('en-US')} vendor elements; only the first ${MAX_VENDOR_FIELDS} are shown.`));
+  }
+  return all.slice(0, MAX_VENDOR_FIELDS).map((c) => ({
+    name: c.name,
+    namespace: c.namespaceUri,
+    // Structured vendor elements are kept as XML so nothing the device said is lost.
+    value: c.children.length > 0 ? innerXml(c) : c.text,
+  }));
 }
 
 /** `urn:schemas-upnp-org:device:DimmableLight:1` -> `DimmableLight`; '' when not a type URN. */

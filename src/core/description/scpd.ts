@@ -3,9 +3,9 @@
 // As with device descriptions, only an unusable document throws; faults in single actions or
 // state variables become Problems and the rest of the service stays usable.
 import type { Action, ActionArgument, AllowedValueRange, Problem, ServiceScpd, StateVariable } from './model';
-import { XmlError, attributeValue, childElement, childElements, childText, parseXml } from '../xml/xml';
+import { XmlError, attributeValue, childElement, childElements, childText, parseXml, parseXmlAsync } from '../xml/xml';
 import type { XmlElement } from '../xml/xml';
-import { readSpecVersion } from './device';
+import { capProblems, readSpecVersion } from './device';
 
 export const SERVICE_NAMESPACE = 'urn:schemas-upnp-org:service-1-0';
 
@@ -22,14 +22,32 @@ export class ScpdError extends Error {
  * @throws ScpdError when the document is not XML or has no <scpd> top element.
  */
 export function parseScpd(xml: string, scpdUrl: string): ServiceScpd {
-  const what = `SCPD at ${scpdUrl}`;
   let top: XmlElement;
   try {
-    top = parseXml(xml, what);
+    top = parseXml(xml, `SCPD at ${scpdUrl}`);
   } catch (err) {
-    if (err instanceof XmlError) throw new ScpdError(err.message, scpdUrl, { cause: err });
-    throw err;
+    throw asScpdError(err, scpdUrl);
   }
+  return scpdFromXml(top, scpdUrl);
+}
+
+/** `parseScpd` reading the XML in slices, so a large or hostile SCPD never holds the event loop. */
+export async function readScpd(xml: string, scpdUrl: string): Promise<ServiceScpd> {
+  let top: XmlElement;
+  try {
+    top = await parseXmlAsync(xml, `SCPD at ${scpdUrl}`);
+  } catch (err) {
+    throw asScpdError(err, scpdUrl);
+  }
+  return scpdFromXml(top, scpdUrl);
+}
+
+function asScpdError(err: unknown, scpdUrl: string): unknown {
+  return err instanceof XmlError ? new ScpdError(err.message, scpdUrl, { cause: err }) : err;
+}
+
+function scpdFromXml(top: XmlElement, scpdUrl: string): ServiceScpd {
+  const what = `SCPD at ${scpdUrl}`;
   if (top.localName !== 'scpd') {
     throw new ScpdError(
       `${what} is not a service description: its top element is <${top.name}>, not <scpd>. ` +
@@ -50,12 +68,23 @@ export function parseScpd(xml: string, scpdUrl: string): ServiceScpd {
   const known = new Set(stateVariables.map((v) => v.name));
   const actions = parseActions(childElement(top, 'actionList'), known, problems);
 
-  return { specVersion, actions, stateVariables, problems };
+  return { specVersion, actions, stateVariables, problems: capProblems(problems) };
 }
 
-/** The state variable an argument's type comes from, if the SCPD declares it. */
+const variableIndexes = new WeakMap<ServiceScpd, Map<string, StateVariable>>();
+
+/**
+ * The state variable an argument's type comes from, if the SCPD declares it. Indexed once per SCPD
+ * (the first declaration wins, as when parsing), so a form over thousands of arguments stays linear.
+ */
 export function findStateVariable(scpd: ServiceScpd, name: string): StateVariable | undefined {
-  return scpd.stateVariables.find((v) => v.name === name);
+  let index = variableIndexes.get(scpd);
+  if (!index) {
+    index = new Map();
+    for (const v of scpd.stateVariables) if (!index.has(v.name)) index.set(v.name, v);
+    variableIndexes.set(scpd, index);
+  }
+  return index.get(name);
 }
 
 function parseActions(list: XmlElement | undefined, known: ReadonlySet<string>, problems: Problem[]): Action[] {

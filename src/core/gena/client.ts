@@ -188,6 +188,8 @@ interface Subscription {
   gotEvent: boolean;
   /** A SUBSCRIBE without SID in flight: NOTIFYs wait for its SID before being judged. */
   pending?: Promise<unknown>;
+  /** Events are decoded in slices; this chain keeps them in the order they arrived. */
+  delivering: Promise<void>;
   renewTimer?: NodeJS.Timeout;
   initialTimer?: NodeJS.Timeout;
   closed: boolean;
@@ -248,7 +250,7 @@ export class GenaClient implements DisposableLike {
       callbackUrl: server.urlFor(path),
       ...(interfaceName !== undefined ? { interfaceName } : {}),
       sid: '', granted: 0, acceptedAt: 0, renewals: 0, eventCount: 0,
-      seq: new SeqTracker(), gotEvent: false, closed: false,
+      seq: new SeqTracker(), gotEvent: false, closed: false, delivering: Promise.resolve(),
     };
     this.subs.set(id, sub);
     this.routes.set(path, sub);
@@ -366,7 +368,14 @@ export class GenaClient implements DisposableLike {
     }
     if (sub.closed || sub.sid === '') return { status: 412, reason: 'the subscription is not active' };
     if (request.sid !== sub.sid) return { status: 412, reason: `SID ${request.sid} is not this subscription's (${sub.sid})` };
-    return { status: 200, deliver: () => this.deliver(sub, request) };
+    return {
+      status: 200,
+      deliver: () => {
+        sub.delivering = sub.delivering.then(() => this.deliver(sub, request)).catch((err: unknown) => {
+          this.logger.error(`GENA: could not decode an event from ${request.remoteAddress ?? '?'}: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      },
+    };
   }
 
   private onRejected(rejected: RejectedRequest): void {
@@ -380,11 +389,12 @@ export class GenaClient implements DisposableLike {
     });
   }
 
-  private deliver(sub: Subscription, request: NotifyRequest): void {
+  private async deliver(sub: Subscription, request: NotifyRequest): Promise<void> {
     if (sub.closed) return;
     const problems: string[] = [];
     const body = decodeText(request.body, request.headers['content-type']);
-    const set = decodePropertySet(body);
+    const set = await decodePropertySet(body);
+    if (sub.closed) return;
     problems.push(...set.problems);
     const seq = parseSeq(request.seq);
     let missed: number | undefined;

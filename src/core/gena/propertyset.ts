@@ -4,10 +4,11 @@
 // virtual instance (AVTransport:1 §2.3.1, RenderingControl:1 §2.3.1); some values in turn hold
 // escaped DIDL-Lite (`CurrentTrackMetaData`, `AVTransportURIMetaData`). Everything here is read
 // from untrusted text and never throws: what cannot be read becomes a problem in words.
-import { attributeValue, childElements, innerXml, parseXml, XmlError } from '../xml/xml';
+import { attributeValue, innerXml, parseXmlAsync, XmlError } from '../xml/xml';
 import type { XmlElement } from '../xml/xml';
-import { tryParseXml } from '../xml/pretty';
-import { didlLines } from '../av/didlLines';
+import { Pacer, ProblemList } from '../xml/scanner';
+import { DidlError, parseDidlAsync } from '../av/didl';
+import { didlObjectsLines } from '../av/didlLines';
 
 export const EVENT_NAMESPACE = 'urn:schemas-upnp-org:event-1-0';
 
@@ -68,116 +69,130 @@ export interface PropertySet {
   readonly problems: readonly string[];
 }
 
-/** Decodes a NOTIFY body. Never throws. */
-export function decodePropertySet(body: string): PropertySet {
-  const problems: string[] = [];
+/** Problems kept per event body or LastChange; the rest are counted (a hostile body can have one per element). */
+const MAX_PROBLEMS = 100;
+
+/**
+ * Decodes a NOTIFY body. Never throws for what a device sent. Reads in slices of a few
+ * milliseconds (the body, each LastChange, each DIDL-Lite value), yielding to the event loop in
+ * between, so a 1 MiB event never holds the extension host.
+ */
+export async function decodePropertySet(body: string): Promise<PropertySet> {
+  const problems = new ProblemList(MAX_PROBLEMS);
   let top: XmlElement;
   try {
-    top = parseXml(body, 'The event body');
+    top = await parseXmlAsync(body, 'The event body');
   } catch (err) {
-    const message = err instanceof XmlError ? err.message : String(err);
-    return { variables: [], problems: [message] };
+    if (!(err instanceof XmlError)) throw err;
+    return { variables: [], problems: [err.message] };
   }
   if (top.localName !== 'propertyset') {
-    problems.push(`The event body is a <${top.name}>, not an <e:propertyset>.`);
-    return { variables: [], problems };
+    problems.add(`The event body is a <${top.name}>, not an <e:propertyset>.`);
+    return { variables: [], problems: problems.list() };
   }
   if (top.namespaceUri !== EVENT_NAMESPACE) {
-    problems.push(`<${top.name}> is in namespace ${top.namespaceUri ? `"${top.namespaceUri}"` : '(none)'}, not "${EVENT_NAMESPACE}".`);
+    problems.add(`<${top.name}> is in namespace ${top.namespaceUri ? `"${top.namespaceUri}"` : '(none)'}, not "${EVENT_NAMESPACE}".`);
   }
+  const pacer = new Pacer();
   const variables: EventVariable[] = [];
   for (const child of top.children) {
     if (child.localName !== 'property') {
-      problems.push(`Unexpected <${child.name}> in the property set (only <e:property> belongs there); ignored.`);
+      problems.add(`Unexpected <${child.name}> in the property set (only <e:property> belongs there); ignored.`);
       continue;
     }
     if (child.children.length === 0) {
-      problems.push('An <e:property> holds no variable.');
+      problems.add('An <e:property> holds no variable.');
       continue;
     }
     // UDA puts one variable in each property; a few stacks put several. Take them all.
-    for (const element of child.children) variables.push(decodeVariable(element, problems));
+    for (const element of child.children) {
+      await pacer.pace();
+      variables.push(await decodeVariable(element, problems));
+    }
   }
-  if (variables.length === 0 && problems.length === 0) problems.push('The property set holds no variables.');
-  return { variables, problems };
+  if (variables.length === 0 && problems.size === 0) problems.add('The property set holds no variables.');
+  return { variables, problems: problems.list() };
 }
 
-function decodeVariable(element: XmlElement, problems: string[]): EventVariable {
+async function decodeVariable(element: XmlElement, problems: ProblemList): Promise<EventVariable> {
   let value = element.text;
   if (element.children.length > 0) {
     // Markup written into the value unescaped: keep it as XML so nothing is lost.
     value = innerXml(element);
-    problems.push(`The value of ${element.localName} is XML markup that was not escaped; read as written.`);
+    problems.add(`The value of ${element.localName} is XML markup that was not escaped; read as written.`);
   }
   const name = element.localName;
   if (name === 'LastChange' && value.trim() !== '') {
-    return { name, value, lastChange: decodeLastChange(value) };
+    return { name, value, lastChange: await decodeLastChange(value) };
   }
-  const didl = decodeDidlSummary(value);
+  const didl = await decodeDidlSummary(value);
   return didl ? { name, value, didl } : { name, value };
 }
 
 /** Decodes a LastChange `<Event>` document. Never throws; what it could not read is in `problems`. */
-export function decodeLastChange(value: string): LastChangeEvent {
-  const problems: string[] = [];
+export async function decodeLastChange(value: string): Promise<LastChangeEvent> {
+  const problems = new ProblemList(MAX_PROBLEMS);
   let top: XmlElement;
   try {
-    top = parseXml(value, 'The LastChange value');
+    top = await parseXmlAsync(value, 'The LastChange value');
   } catch (err) {
-    return { instances: [], problems: [err instanceof XmlError ? err.message : String(err)] };
+    if (!(err instanceof XmlError)) throw err;
+    return { instances: [], problems: [err.message] };
   }
   if (top.localName !== 'Event') {
-    problems.push(`The LastChange value is a <${top.name}>, not an <Event>.`);
-    return { namespaceUri: top.namespaceUri, instances: [], problems };
+    problems.add(`The LastChange value is a <${top.name}>, not an <Event>.`);
+    return { namespaceUri: top.namespaceUri, instances: [], problems: problems.list() };
   }
+  const pacer = new Pacer();
   const instances: LastChangeInstance[] = [];
   for (const child of top.children) {
     if (child.localName !== 'InstanceID') {
-      problems.push(`Unexpected <${child.name}> in LastChange (only <InstanceID> belongs there); ignored.`);
+      problems.add(`Unexpected <${child.name}> in LastChange (only <InstanceID> belongs there); ignored.`);
       continue;
     }
     const instanceId = attributeValue(child, 'val');
-    if (instanceId === undefined) problems.push('An <InstanceID> in LastChange has no val attribute.');
-    const variables = child.children.map((v): LastChangeVariable => {
+    if (instanceId === undefined) problems.add('An <InstanceID> in LastChange has no val attribute.');
+    const variables: LastChangeVariable[] = [];
+    for (const v of child.children) {
+      await pacer.pace();
       const attributes = { ...v.attributes };
       const val = attributeValue(v, 'val');
-      if (val === undefined) problems.push(`<${v.localName}> in LastChange has no val attribute.`);
+      if (val === undefined) problems.add(`<${v.localName}> in LastChange has no val attribute.`);
       const channel = attributeValue(v, 'channel');
-      const didl = val !== undefined ? decodeDidlSummary(val) : undefined;
-      return {
+      const didl = val !== undefined ? await decodeDidlSummary(val) : undefined;
+      variables.push({
         name: v.localName,
         value: val ?? '',
         attributes,
         ...(channel !== undefined ? { channel } : {}),
         ...(didl ? { didl } : {}),
-      };
-    });
+      });
+    }
     instances.push({ instanceId: instanceId ?? '', variables });
   }
-  return { namespaceUri: top.namespaceUri, instances, problems };
+  return { namespaceUri: top.namespaceUri, instances, problems: problems.list() };
 }
 
 /** A summary of a DIDL-Lite value; undefined when the value is not DIDL-Lite (or is `NOT_IMPLEMENTED`). */
-export function decodeDidlSummary(value: string): DidlSummary | undefined {
+export async function decodeDidlSummary(value: string): Promise<DidlSummary | undefined> {
   // Cheap test first: most evented values are numbers and words.
   if (!value.includes('DIDL-Lite')) return undefined;
-  const top = tryParseXml(value.trim());
-  if (!top || top.localName !== 'DIDL-Lite') return undefined;
-  const objects: DidlObjectSummary[] = [];
-  for (const o of top.children) {
-    if (o.localName !== 'item' && o.localName !== 'container') continue;
-    const id = attributeValue(o, 'id');
-    const title = childElements(o, 'title')[0]?.text;
-    const upnpClass = childElements(o, 'class')[0]?.text;
-    objects.push({
-      kind: o.localName,
-      ...(id !== undefined ? { id } : {}),
-      ...(title !== undefined ? { title } : {}),
-      ...(upnpClass !== undefined ? { upnpClass } : {}),
-    });
+  let parsed;
+  try {
+    parsed = await parseDidlAsync(value.trim());
+  } catch (err) {
+    if (err instanceof DidlError) return undefined;
+    throw err;
   }
+  const objects: DidlObjectSummary[] = parsed.objects.map((o) => ({
+    kind: o.kind,
+    ...(o.id !== '' ? { id: o.id } : {}),
+    ...(o.title !== '' ? { title: o.title } : {}),
+    ...(o.upnpClass !== '' ? { upnpClass: o.upnpClass } : {}),
+  }));
   const summary = objects.length === 0
     ? '(no objects)'
-    : objects.map((o) => `${o.title !== undefined ? `"${o.title}"` : `${o.kind} ${o.id ?? '?'}`}${o.upnpClass ? ` (${o.upnpClass})` : ''}`).join('; ');
-  return { objects, summary, lines: didlLines(value.trim()) ?? [] };
+    : objects.slice(0, 20).map((o) => `${o.title !== undefined ? `"${o.title}"` : `${o.kind} ${o.id ?? '?'}`}${o.upnpClass ? ` (${o.upnpClass})` : ''}`).join('; ') +
+      (objects.length > 20 ? `; … ${objects.length - 20} more` : '');
+  return { objects, summary, lines: didlObjectsLines(parsed.objects) };
 }

@@ -6,7 +6,7 @@ import { decodeText } from '../xml/xml';
 import type { Action } from '../description/model';
 import { buildSoapRequest } from './envelope';
 import type { SoapArg, SoapExtraArg } from './envelope';
-import { httpStatusText, parseSoapResponse } from './response';
+import { httpStatusText, readSoapResponse } from './response';
 import type { SoapOutput, SoapFailureReason, UpnpErrorInfo } from './response';
 
 export interface InvokeOptions {
@@ -137,7 +137,14 @@ export async function invokeAction(options: InvokeOptions): Promise<InvokeResult
     startedAt,
   };
 
-  const parsed = parseSoapResponse({ status: answer.status, headers: answer.headers, body: bodyText }, { actionName: action.name, serviceType });
+  let parsed;
+  try {
+    parsed = await readSoapResponse({ status: answer.status, headers: answer.headers, body: bodyText }, { actionName: action.name, serviceType }, options.signal ? { signal: options.signal } : {});
+  } catch (err) {
+    // Cancelled while a large answer was being read.
+    if (!options.signal?.aborted) throw err;
+    return { outcome: { kind: 'failure', reason: 'aborted', message: `Request to ${controlUrl} was cancelled.`, httpStatus: answer.status }, exchange };
+  }
   switch (parsed.kind) {
     case 'fault':
       return { outcome: { kind: 'fault', upnpError: parsed.upnpError, httpStatus: answer.status, problems: parsed.problems }, exchange };
@@ -158,8 +165,9 @@ function orderedInArgs(action: Action, given: InvokeOptions['args']): SoapArg[] 
     for (const [name, value] of Object.entries(given as Readonly<Record<string, string>>)) values.set(name, value);
   }
   const inArgs = action.arguments.filter((a) => a.direction === 'in');
+  const inNames = new Set(inArgs.map((a) => a.name));
   for (const name of values.keys()) {
-    if (!inArgs.some((a) => a.name === name)) {
+    if (!inNames.has(name)) {
       const outArg = action.arguments.some((a) => a.name === name);
       throw new InvokeError(outArg
         ? `${name} is an out-argument of ${action.name}; it cannot be sent.`
@@ -169,9 +177,13 @@ function orderedInArgs(action: Action, given: InvokeOptions['args']): SoapArg[] 
   return inArgs.map((a) => ({ name: a.name, value: values.get(a.name) ?? '' }));
 }
 
-/** Puts the device's outputs into SCPD order and says where they differ from the SCPD. */
+/**
+ * Puts the device's outputs into SCPD order and says where they differ from the SCPD. Lookups go
+ * through sets: both the SCPD and the answer come from the device and may be long.
+ */
 function orderOutputs(action: Action, sent: readonly SoapOutput[]): { outputs: SoapOutput[]; problems: string[] } {
   const declared = action.arguments.filter((a) => a.direction === 'out');
+  const declaredNames = new Set(declared.map((a) => a.name));
   const byName = new Map<string, SoapOutput>();
   for (const o of sent) if (!byName.has(o.name)) byName.set(o.name, o);
   const outputs: SoapOutput[] = [];
@@ -185,12 +197,12 @@ function orderOutputs(action: Action, sent: readonly SoapOutput[]): { outputs: S
   if (missing.length > 0) {
     problems.push(`The device did not send ${listNames(missing)}, declared as out-argument${missing.length > 1 ? 's' : ''} in its SCPD.`);
   }
-  const extra = sent.filter((o) => !declared.some((a) => a.name === o.name));
+  const extra = sent.filter((o) => !declaredNames.has(o.name));
   if (extra.length > 0) {
     outputs.push(...extra);
     problems.push(`The device sent ${listNames(extra.map((o) => o.name))}, not declared in its SCPD.`);
   }
-  const sentOrder = sent.filter((o) => declared.some((a) => a.name === o.name)).map((o) => o.name);
+  const sentOrder = sent.filter((o) => declaredNames.has(o.name)).map((o) => o.name);
   const declaredOrder = declared.map((a) => a.name).filter((n) => byName.has(n));
   if (sentOrder.join('\u0000') !== declaredOrder.join('\u0000')) {
     problems.push('The device sent the out-arguments in a different order than its SCPD declares; shown in SCPD order.');
@@ -199,8 +211,9 @@ function orderOutputs(action: Action, sent: readonly SoapOutput[]): { outputs: S
 }
 
 function listNames(names: readonly string[]): string {
-  const quoted = names.map((n) => `<${n}>`);
-  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+  // A hostile answer can name thousands; the first few say enough.
+  const shown = names.length > 10 ? [...names.slice(0, 10).map((n) => `<${n}>`), `${names.length - 10} more`] : names.map((n) => `<${n}>`);
+  return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
 function rawRequest(url: string, soapHeaders: Readonly<Record<string, string>>, body: string): RawRequest {

@@ -3,7 +3,7 @@
 // explained. Devices differ in the small things — prefixes (s:, SOAP-ENV:, none), whether there is
 // an XML declaration, whitespace, faults sent with HTTP 200 — so everything here goes by local
 // names and reports departures from the spec as `problems` instead of failing.
-import { XmlError, childElement, childElements, decodeText, innerXml, parseXml } from '../xml/xml';
+import { XmlError, childElement, childElements, decodeText, innerXml, parseXml, parseXmlAsync } from '../xml/xml';
 import type { XmlElement } from '../xml/xml';
 import { SOAP_ENVELOPE_NS } from './envelope';
 import { describeUpnpErrorCode } from './errors';
@@ -61,29 +61,62 @@ export interface ParseContext {
 
 /** Reads a device's answer to a control request. Never throws for anything the device sent. */
 export function parseSoapResponse(answer: SoapAnswer, context: ParseContext): SoapResponse {
-  const { status } = answer;
-  const text = typeof answer.body === 'string' ? answer.body : decodeText(answer.body, answer.headers['content-type']);
-  const expected = `${context.actionName}Response`;
-
-  if (text.trim() === '') {
-    if (status === 200) {
-      return failure('not-soap', `The device answered HTTP 200 with an empty body instead of a <${expected}>; the action may or may not have run.`);
-    }
-    return failure('http-status', statusMessage(answer));
-  }
-
+  const text = answerText(answer);
+  const early = emptyAnswer(text, answer, context);
+  if (early) return early;
   let top: XmlElement;
   try {
     top = parseXml(text, 'The answer');
   } catch (err) {
-    if (!(err instanceof XmlError)) throw err;
-    if (status === 200) return failure('not-xml', `The device answered HTTP 200, but ${lowerFirst(err.message)}`);
-    if (status === 500) {
-      return failure('not-xml', `The device answered HTTP 500 Internal Server Error without a SOAP fault (${err.reason}); it failed while handling the action.`);
-    }
-    return failure('http-status', statusMessage(answer));
+    return notXml(err, answer);
   }
+  return fromEnvelope(top, answer, context);
+}
 
+/**
+ * `parseSoapResponse` reading the XML in slices of a few milliseconds, so a large answer (a Browse
+ * of a thousand items) never holds the event loop for long.
+ */
+export async function readSoapResponse(answer: SoapAnswer, context: ParseContext, options: { signal?: AbortSignal } = {}): Promise<SoapResponse> {
+  const text = answerText(answer);
+  const early = emptyAnswer(text, answer, context);
+  if (early) return early;
+  let top: XmlElement;
+  try {
+    top = await parseXmlAsync(text, 'The answer', options);
+  } catch (err) {
+    return notXml(err, answer);
+  }
+  return fromEnvelope(top, answer, context);
+}
+
+function answerText(answer: SoapAnswer): string {
+  return typeof answer.body === 'string' ? answer.body : decodeText(answer.body, answer.headers['content-type']);
+}
+
+function emptyAnswer(text: string, answer: SoapAnswer, context: ParseContext): SoapResponse | undefined {
+  // Cheap test first: an answer worth reading starts with '<' within its first bytes.
+  if (/\S/.test(text.slice(0, 64)) || text.trim() !== '') return undefined;
+  if (answer.status === 200) {
+    return failure('not-soap', `The device answered HTTP 200 with an empty body instead of a <${context.actionName}Response>; the action may or may not have run.`);
+  }
+  return failure('http-status', statusMessage(answer));
+}
+
+function notXml(err: unknown, answer: SoapAnswer): SoapResponse {
+  if (!(err instanceof XmlError)) throw err;
+  const { status } = answer;
+  if (err.limit) return failure('not-xml', `The device answered HTTP ${status}, but ${lowerFirst(err.message)}`);
+  if (status === 200) return failure('not-xml', `The device answered HTTP 200, but ${lowerFirst(err.message)}`);
+  if (status === 500) {
+    return failure('not-xml', `The device answered HTTP 500 Internal Server Error without a SOAP fault (${err.reason}); it failed while handling the action.`);
+  }
+  return failure('http-status', statusMessage(answer));
+}
+
+function fromEnvelope(top: XmlElement, answer: SoapAnswer, context: ParseContext): SoapResponse {
+  const { status } = answer;
+  const expected = `${context.actionName}Response`;
   if (top.localName !== 'Envelope') {
     if (status !== 200 && status !== 500) return failure('http-status', statusMessage(answer));
     return failure('not-soap', `The device answered HTTP ${status}, but with an XML document whose top element is <${top.name}>, not a SOAP <Envelope>.`);

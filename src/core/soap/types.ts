@@ -5,6 +5,7 @@
 // allowedValueRange restricts (a device answers 601 otherwise), allowedValueList does not: real
 // devices accept values their SCPD does not list, so a value outside the list only gets a warning.
 import type { Action, ServiceScpd, StateVariable } from '../description/model';
+import { findStateVariable } from '../description/scpd';
 
 export type ValidationResult =
   | {
@@ -168,7 +169,7 @@ export interface ArgumentCheck {
 export function validateArguments(action: Action, scpd: ServiceScpd, values: Readonly<Record<string, string>>): ArgumentCheck[] {
   return action.arguments.filter((a) => a.direction === 'in').map((arg) => {
     const value = Object.hasOwn(values, arg.name) ? values[arg.name]! : '';
-    const variable = scpd.stateVariables.find((v) => v.name === arg.relatedStateVariable);
+    const variable = findStateVariable(scpd, arg.relatedStateVariable);
     if (!variable) {
       const text = checkText(value);
       const result: ValidationResult = text.ok

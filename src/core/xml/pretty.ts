@@ -1,7 +1,8 @@
 // Indented XML for people to read: values such as DIDL-Lite `Result`, `LastChange` and
-// `CurrentURIMetaData` arrive as one long escaped line. Built on the same tolerant parser as the
-// rest of the core, so a hostile value can't expand entities or nest without bound.
-import { XmlError, parseXml, xmlEscape } from './xml';
+// `CurrentURIMetaData` arrive as one long escaped line. Built on the same reader as the rest of
+// the core (linear, bounded, read in slices), so a hostile value can't expand entities, nest
+// without bound or hold the event loop.
+import { XmlError, parseXmlAsync, xmlEscape } from './xml';
 import type { XmlElement } from './xml';
 
 /** Whether `value` looks like an XML document (a quick test before parsing). */
@@ -15,25 +16,19 @@ export function looksLikeXml(value: string): boolean {
  * Whitespace between elements is not kept; text content is (trimmed at both ends, as the parser
  * gives it).
  */
-export function prettyXml(value: string, indent = '  '): string | undefined {
-  if (!looksLikeXml(value)) return undefined;
-  let top: XmlElement;
-  try {
-    top = parseXml(value, 'The value');
-  } catch (err) {
-    if (err instanceof XmlError) return undefined;
-    throw err;
-  }
+export async function prettyXml(value: string, indent = '  '): Promise<string | undefined> {
+  const top = await tryParseXml(value);
+  if (!top) return undefined;
   const lines: string[] = [];
   write(top, 0, indent, lines);
   return lines.join('\n');
 }
 
 /** Parses `value` as XML; undefined when it is not XML. */
-export function tryParseXml(value: string): XmlElement | undefined {
+export async function tryParseXml(value: string): Promise<XmlElement | undefined> {
   if (!looksLikeXml(value)) return undefined;
   try {
-    return parseXml(value, 'The value');
+    return await parseXmlAsync(value, 'The value');
   } catch (err) {
     if (err instanceof XmlError) return undefined;
     throw err;

@@ -100,6 +100,11 @@ export interface ScanOptions {
   readonly onDetached?: (element: ScannedElement) => void;
 }
 
+// Shared by every element without attributes or children (most of a document): saves an object
+// per element. Frozen, so a consumer can't change one element's and with it every other's.
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
+const NO_CHILDREN: ScannedElement[] = Object.freeze([]) as unknown as ScannedElement[];
+
 const LT = 60, GT = 62, SLASH = 47, QMARK = 63, BANG = 33, EQ = 61, AMP = 38, DQ = 34, SQ = 39;
 const SP = 32, TAB = 9, LF = 10, CR = 13;
 
@@ -325,7 +330,7 @@ export class XmlScanner {
     }
     this.noteName(name, start);
 
-    const attributes = Object.create(null) as Record<string, string>;
+    let attributes = NO_ATTRIBUTES;
     let attributeCount = 0;
     let declarations: [string, string][] | undefined;
     let selfClosing = false;
@@ -390,6 +395,7 @@ export class XmlScanner {
       } else {
         this.noteName(attrName, nameStart);
       }
+      if (attributes === NO_ATTRIBUTES) attributes = Object.create(null) as Record<string, string>;
       attributes[attrName] = value;
       if (attrName.charCodeAt(0) === 120 /* x */ && (attrName === 'xmlns' || attrName.startsWith('xmlns:'))) {
         if (++this.declarationCount > limits.maxNamespaceDeclarations) {
@@ -419,14 +425,17 @@ export class XmlScanner {
       localName,
       namespaceUri: (uris && uris[uris.length - 1]) || undefined,
       attributes,
-      children: [],
+      children: NO_CHILDREN,
       text: '',
     };
     // Depth as the number of ancestors: 0 for the top element, 1 for its children.
     const detached = this.stack.length === this.options.detachDepth;
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
-      if (!detached) parent.element.children.push(element);
+      if (!detached) {
+        if (parent.element.children === NO_CHILDREN) parent.element.children = [];
+        parent.element.children.push(element);
+      }
     } else {
       this.root = element;
     }
@@ -630,6 +639,25 @@ export class ProblemList {
 /** Waits for the event loop to run other work (I/O, timers) before the next slice. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Paces a loop of small steps over untrusted input: `pace()` yields to the event loop once the
+ * current slice of work has used its time.
+ */
+export class Pacer {
+  private deadline: number;
+
+  constructor(private readonly sliceMs = 8) {
+    this.deadline = performance.now() + sliceMs;
+  }
+
+  async pace(signal?: AbortSignal): Promise<void> {
+    if (performance.now() < this.deadline) return;
+    await yieldToEventLoop();
+    signal?.throwIfAborted();
+    this.deadline = performance.now() + this.sliceMs;
+  }
 }
 
 /** Options for reading a document in slices. */

@@ -172,7 +172,7 @@ export class ActionFormPanel implements vscode.Disposable {
         signal: controller.signal,
       });
       this.lastExchange = exchange;
-      const result = toResultView(outcome, action, scpd);
+      const result = await toResultView(outcome, action, scpd);
       message = { type: 'result', result, raw: formatExchange(exchange), elapsedMs: exchange.elapsedMs, startedAt: exchange.startedAt };
     } catch (err) {
       // InvokeError: the request could not be built. Anything else is a bug, but the form must

@@ -2,6 +2,7 @@
 // related state variable, plus the out-arguments the result table expects. Free of `vscode` so it
 // is unit-tested in plain Node; the webview gets the result as data.
 import type { Action, ActionArgument, ServiceScpd, StateVariable } from '../../core/description/model';
+import { findStateVariable } from '../../core/description/scpd';
 import { typeHint, validateValue } from '../../core/soap/types';
 import type { ActionFormModel, ExtraArgInput, FieldDescriptor, FieldInput, OutputDescriptor } from '../../protocol/actionForm';
 
@@ -101,7 +102,7 @@ function defaultFor(variable: StateVariable, input: FieldInput): string {
 }
 
 function findVariable(scpd: ServiceScpd, name: string): StateVariable | undefined {
-  return scpd.stateVariables.find((v) => v.name === name);
+  return findStateVariable(scpd, name);
 }
 
 /**

@@ -2,25 +2,27 @@
 // pretty-printed and DIDL-Lite decoded, faults with the code's standard meaning, failures in words.
 // Free of `vscode`: unit-tested in plain Node.
 import type { Action, ServiceScpd } from '../../core/description/model';
+import { findStateVariable } from '../../core/description/scpd';
 import type { InvokeOutcome } from '../../core/soap/invoke';
 import { didlLines } from '../../core/av/didlLines';
 import { prettyXml } from '../../core/xml/pretty';
 import type { ExtraArgInput, OutputView, ResultView } from '../../protocol/actionForm';
 
-export function toResultView(outcome: InvokeOutcome, action: Action, scpd: ServiceScpd | undefined): ResultView {
+/** Reads XML values in slices (they may be megabytes of DIDL-Lite), so it is asynchronous. */
+export async function toResultView(outcome: InvokeOutcome, action: Action, scpd: ServiceScpd | undefined): Promise<ResultView> {
   switch (outcome.kind) {
-    case 'ok':
-      return {
-        kind: 'ok',
-        outputs: outcome.outputs.map((o): OutputView => {
-          const arg = action.arguments.find((a) => a.direction === 'out' && a.name === o.name);
-          const dataType = arg ? scpd?.stateVariables.find((v) => v.name === arg.relatedStateVariable)?.dataType ?? '' : '';
-          const pretty = prettyXml(o.value);
-          const lines = pretty !== undefined ? didlLines(o.value) : undefined;
-          return { name: o.name, dataType, value: o.value, prettyXml: pretty, didlLines: lines };
-        }),
-        problems: outcome.problems,
-      };
+    case 'ok': {
+      const outArgs = new Map(action.arguments.filter((a) => a.direction === 'out').map((a) => [a.name, a]));
+      const outputs: OutputView[] = [];
+      for (const o of outcome.outputs) {
+        const arg = outArgs.get(o.name);
+        const dataType = arg ? (scpd && findStateVariable(scpd, arg.relatedStateVariable))?.dataType ?? '' : '';
+        const pretty = await prettyXml(o.value);
+        const lines = pretty !== undefined ? await didlLines(o.value) : undefined;
+        outputs.push({ name: o.name, dataType, value: o.value, prettyXml: pretty, didlLines: lines });
+      }
+      return { kind: 'ok', outputs, problems: outcome.problems };
+    }
     case 'fault':
       return {
         kind: 'fault',

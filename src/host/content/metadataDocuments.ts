@@ -26,7 +26,7 @@ export class MetadataDocuments implements vscode.TextDocumentContentProvider, vs
   async open(title: string, objectId: string, xml: string): Promise<void> {
     const name = `${title.replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 60) || 'object'}.didl.xml`;
     const uri = vscode.Uri.from({ scheme: DIDL_SCHEME, path: `/${name}`, query: new URLSearchParams({ id: objectId, n: String(++this.counter) }).toString() });
-    this.documents.set(uri.toString(), prettyXml(xml) ?? xml);
+    this.documents.set(uri.toString(), (await prettyXml(xml)) ?? xml);
     while (this.documents.size > MAX_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
     const doc = await vscode.workspace.openTextDocument(uri);
     const shown = doc.languageId === 'xml' ? doc : await vscode.languages.setTextDocumentLanguage(doc, 'xml');

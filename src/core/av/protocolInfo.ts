@@ -84,11 +84,19 @@ function addParams(text: string, params: Record<string, string>): void {
   }
 }
 
-/** Parses a protocolInfo value. Never throws. */
+/** Longest protocolInfo read; real ones are under 300 characters. */
+export const MAX_PROTOCOL_INFO_LENGTH = 4096;
+const MAX_PLAY_SPEEDS = 64;
+
+/** Parses a protocolInfo value. Never throws. Linear in its length, and reads at most MAX_PROTOCOL_INFO_LENGTH characters. */
 export function parseProtocolInfo(value: string): ProtocolInfo {
   const raw = value;
   const problems: string[] = [];
-  const text = value.trim();
+  let text = value.trim();
+  if (text.length > MAX_PROTOCOL_INFO_LENGTH) {
+    problems.push(`protocolInfo is ${text.length.toLocaleString('en-US')} characters long; only the first ${MAX_PROTOCOL_INFO_LENGTH} were read.`);
+    text = text.slice(0, MAX_PROTOCOL_INFO_LENGTH);
+  }
   const params = Object.create(null) as Record<string, string>;
   if (text === '') {
     return { raw, protocol: '', network: '', contentFormat: '', additionalInfo: '', params, problems: ['protocolInfo is empty.'] };
@@ -126,7 +134,7 @@ export function parseProtocolInfo(value: string): ProtocolInfo {
       if (!/^[01]{2}$/.test(op)) problems.push(`DLNA.ORG_OP is "${op}"; expected two binary digits.`);
       dlna.operations = { timeSeek: op[0] === '1', range: op[1] === '1', raw: op };
     }
-    if (ps !== undefined) dlna.playSpeeds = ps.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (ps !== undefined) dlna.playSpeeds = ps.split(',', MAX_PLAY_SPEEDS).map((s) => s.trim()).filter((s) => s !== '');
     if (ci !== undefined) {
       if (ci !== '0' && ci !== '1') problems.push(`DLNA.ORG_CI is "${ci}"; expected 0 or 1.`);
       dlna.converted = ci === '1';

@@ -92,12 +92,13 @@ function descriptionFromXml(root: XmlElement, descriptionUrl: string): RootDescr
   if (!deviceElement) {
     throw new DescriptionError(`${what} has no <device> element, so there is no device to show.`, descriptionUrl);
   }
+  const budget: Budget = { devices: MAX_DEVICES, services: MAX_SERVICES, problems };
 
   return {
     specVersion,
     baseUrl,
     urlBase: urlBaseText,
-    device: parseDevice(deviceElement, baseUrl),
+    device: parseDevice(deviceElement, baseUrl, budget),
     problems: capProblems(problems),
   };
 }
@@ -118,7 +119,35 @@ export function readSpecVersion(top: XmlElement, problems: Problem[]): { major: 
   return { major: Number(major), minor: Number(minor) };
 }
 
-function parseDevice(element: XmlElement, baseUrl: string): DeviceDescription {
+/**
+ * Embedded devices and services read from one description. Real trees are small (a media
+ * renderer: 1 device, 3 services; a router: 3 levels, about 10 services); each service costs an
+ * SCPD request, so a hostile tree of thousands must stop here.
+ */
+export const MAX_DEVICES = 64;
+export const MAX_SERVICES = 256;
+
+interface Budget {
+  devices: number;
+  services: number;
+  readonly problems: Problem[];
+}
+
+/** The first `budget` of `elements`, saying once (on the root) what was left out. */
+function withinBudget(elements: XmlElement[], budget: Budget, key: 'devices' | 'services'): XmlElement[] {
+  if (elements.length <= budget[key]) {
+    budget[key] -= elements.length;
+    return elements;
+  }
+  const kept = elements.slice(0, Math.max(0, budget[key]));
+  if (budget[key] >= 0) {
+    budget.problems.push(warning(`The description holds more ${key === 'devices' ? 'embedded devices' : 'services'} than UPnP Explorer reads (${key === 'devices' ? MAX_DEVICES : MAX_SERVICES}); the rest are not shown.`));
+  }
+  budget[key] = -1;
+  return kept;
+}
+
+function parseDevice(element: XmlElement, baseUrl: string, budget: Budget): DeviceDescription {
   const problems: Problem[] = [];
   const text = (name: string): string | undefined => nonEmpty(childText(element, name));
   const required = (name: string, consequence: string): string => {
@@ -159,8 +188,8 @@ function parseDevice(element: XmlElement, baseUrl: string): DeviceDescription {
     upc: text('UPC'),
     presentationUrl: url('presentationURL'),
     icons: parseIcons(element, baseUrl, problems),
-    services: childElements(childElement(element, 'serviceList'), 'service').map((s, i) => parseService(s, i, baseUrl)),
-    devices: childElements(childElement(element, 'deviceList'), 'device').map((d) => parseDevice(d, baseUrl)),
+    services: withinBudget(childElements(childElement(element, 'serviceList'), 'service'), budget, 'services').map((s, i) => parseService(s, i, baseUrl)),
+    devices: withinBudget(childElements(childElement(element, 'deviceList'), 'device'), budget, 'devices').map((d) => parseDevice(d, baseUrl, budget)),
     vendorFields: vendorFields(element, problems),
     problems: capProblems(problems),
   };

@@ -3,7 +3,7 @@
 // explained. Devices differ in the small things — prefixes (s:, SOAP-ENV:, none), whether there is
 // an XML declaration, whitespace, faults sent with HTTP 200 — so everything here goes by local
 // names and reports departures from the spec as `problems` instead of failing.
-import { XmlError, childElement, childElements, decodeText, innerXml, parseXml, parseXmlAsync } from '../xml/xml';
+import { XmlError, childElement, childElements, decodeText, innerXml, parseXml, parseXmlAsync, sourceOf } from '../xml/xml';
 import type { XmlElement } from '../xml/xml';
 import { SOAP_ENVELOPE_NS } from './envelope';
 import { describeUpnpErrorCode } from './errors';
@@ -59,6 +59,9 @@ export interface ParseContext {
   readonly serviceType?: string;
 }
 
+/** Outputs sit under Envelope, Body and the response element. */
+const OUTPUT_DEPTH = 3;
+
 /** Reads a device's answer to a control request. Never throws for anything the device sent. */
 export function parseSoapResponse(answer: SoapAnswer, context: ParseContext): SoapResponse {
   const text = answerText(answer);
@@ -66,7 +69,7 @@ export function parseSoapResponse(answer: SoapAnswer, context: ParseContext): So
   if (early) return early;
   let top: XmlElement;
   try {
-    top = parseXml(text, 'The answer');
+    top = parseXml(text, 'The answer', { keepSourceAtDepth: OUTPUT_DEPTH });
   } catch (err) {
     return notXml(err, answer);
   }
@@ -83,7 +86,7 @@ export async function readSoapResponse(answer: SoapAnswer, context: ParseContext
   if (early) return early;
   let top: XmlElement;
   try {
-    top = await parseXmlAsync(text, 'The answer', options);
+    top = await parseXmlAsync(text, 'The answer', { ...options, keepSourceAtDepth: OUTPUT_DEPTH });
   } catch (err) {
     return notXml(err, answer);
   }
@@ -158,7 +161,7 @@ function fromEnvelope(top: XmlElement, answer: SoapAnswer, context: ParseContext
     if (child.children.length > 0) {
       // Some servers put DIDL-Lite in <Result> as elements instead of escaped text.
       problems.push(`<${child.localName}> holds XML elements instead of escaped text; they are shown as XML.`);
-      outputs.push({ name: child.localName, value: innerXml(child) });
+      outputs.push({ name: child.localName, value: sourceOf(child) ?? innerXml(child) });
     } else {
       outputs.push({ name: child.localName, value: child.text });
     }

@@ -52,6 +52,18 @@ export interface XmlElement {
 export interface ParseXmlOptions {
   /** Tighter or looser limits than DOCUMENT_LIMITS. */
   readonly limits?: Partial<XmlLimits>;
+  /** Keep the content as written of the elements with this many ancestors, for `sourceOf`. */
+  readonly keepSourceAtDepth?: number;
+}
+
+const sources = new WeakMap<XmlElement, string>();
+
+/**
+ * The content of `element` exactly as the document had it (only for elements at the depth asked
+ * for with `keepSourceAtDepth`); undefined otherwise.
+ */
+export function sourceOf(element: XmlElement): string | undefined {
+  return sources.get(element);
 }
 
 /**
@@ -95,7 +107,13 @@ function prepare(text: string, what: string, options: ParseXmlOptions): XmlScann
     const at = scanner.position(first);
     throw new XmlError(`${what} is not XML (${reason}).`, what, reason, at.line, at.column);
   }
-  return new XmlScanner(source, { mode: 'strict', ...(options.limits ? { limits: options.limits } : {}) });
+  return new XmlScanner(source, {
+    mode: 'strict',
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.keepSourceAtDepth !== undefined
+      ? { contentDepth: options.keepSourceAtDepth, onContent: (element: XmlElement, content: string) => { if (element.children.length > 0) sources.set(element, content); } }
+      : {}),
+  });
 }
 
 function toXmlError(err: unknown, scanner: XmlScanner, what: string): unknown {
@@ -215,11 +233,13 @@ function writeOuter(element: XmlElement, out: string[]): void {
   out.push(`</${element.name}>`);
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-/** Escapes text for use in element content or a quoted attribute. */
+/**
+ * Escapes text for use in element content or a quoted attribute. Plain string replacements, no
+ * callback per character: values re-serialised from a device can be megabytes of '&' and '<'.
+ */
 export function xmlEscape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  if (!/[&<>"']/.test(value)) return value;
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

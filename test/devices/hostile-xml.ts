@@ -125,7 +125,7 @@ export function hostileDescriptions(size: number): Crafted[] {
   const close = '</x></device></root>';
   // A problem per element: services that lack everything, and vendor fields by the thousand.
   let problems = '';
-  while (problems.length < size - 4000) problems += '<service><SCPDURL>:bad</SCPDURL></service>';
+  for (let i = 0; i < (DOC.elements - 100) / 2 && problems.length < size - 4000; i++) problems += '<service><SCPDURL>:bad</SCPDURL></service>';
   return [
     ...genericAttacks(size, open, close),
     { name: 'a problem per element', text: padTo(size, (pad) => `<root xmlns="${DEVICE_NS}"><device><serviceList>${problems}</serviceList>${pad}</device></root>`) },

@@ -6,7 +6,7 @@ import type { DisposableLike, EventLike, Logger } from '../util/events';
 import { silentLogger } from '../util/events';
 import { fetchBytes } from '../http/fetch';
 import { decodeText } from '../xml/xml';
-import { parseDeviceDescription } from '../description/device';
+import { capProblems, parseDeviceDescription } from '../description/device';
 import { parseScpd } from '../description/scpd';
 import type { DeviceDescription, Problem, RootDescription } from '../description/model';
 import type { Sighting } from '../ssdp/discovery';
@@ -379,7 +379,7 @@ function collectProblems(root: RootDescription): Problem[] {
     d.devices.forEach(walk);
   };
   walk(root.device);
-  return out;
+  return capProblems(out);
 }
 
 function shortService(s: ServiceState): string {

@@ -5,8 +5,9 @@ import { silentLogger } from './util/events';
 import { SsdpDiscovery } from './ssdp/discovery';
 import { selectInterfaces } from './ssdp/interfaces';
 import { clampMx, validateSearchTarget } from './ssdp/message';
-import { DeviceRegistry } from './registry/registry';
-import type { RegistryOptions } from './registry/registry';
+import { DEFAULT_MAX_DEVICES, DeviceRegistry } from './registry/registry';
+import type { DeviceLimitReached, RegistryOptions } from './registry/registry';
+import type { ReceiveStats } from './ssdp/discovery';
 import type { DeviceRemoved, DiscoveredDevice } from './registry/types';
 
 export interface ExplorerSettings {
@@ -18,9 +19,11 @@ export interface ExplorerSettings {
   readonly interfaces: readonly string[];
   readonly ipv6: boolean;
   readonly httpTimeoutMs: number;
+  /** Devices known or being described at most (announcements of more are ignored). Default 500. */
+  readonly maxDevices?: number;
 }
 
-export const DEFAULT_SETTINGS: ExplorerSettings = { searchTarget: 'ssdp:all', mx: 2, interfaces: [], ipv6: false, httpTimeoutMs: 10_000 };
+export const DEFAULT_SETTINGS: ExplorerSettings = { searchTarget: 'ssdp:all', mx: 2, interfaces: [], ipv6: false, httpTimeoutMs: 10_000, maxDevices: DEFAULT_MAX_DEVICES };
 
 export interface SearchResult {
   /** M-SEARCH answers received during the window (one device sends several). */
@@ -44,14 +47,17 @@ export class UpnpExplorer implements DisposableLike {
   readonly onDidAddDevice: EventLike<DiscoveredDevice>;
   readonly onDidChangeDevice: EventLike<DiscoveredDevice>;
   readonly onDidRemoveDevice: EventLike<DeviceRemoved>;
+  /** Once, when the device cap first makes the explorer ignore an announcement. */
+  readonly onDidReachLimit: EventLike<DeviceLimitReached>;
 
   constructor(settings: ExplorerSettings = DEFAULT_SETTINGS, private readonly logger: Logger = silentLogger, registryOptions: Omit<RegistryOptions, 'logger' | 'httpTimeoutMs'> = {}) {
     this.settings = settings;
     this.discovery = new SsdpDiscovery(logger);
-    this.registry = new DeviceRegistry({ ...registryOptions, logger, httpTimeoutMs: settings.httpTimeoutMs });
+    this.registry = new DeviceRegistry({ maxDevices: settings.maxDevices ?? DEFAULT_MAX_DEVICES, ...registryOptions, logger, httpTimeoutMs: settings.httpTimeoutMs });
     this.onDidAddDevice = this.registry.onDidAddDevice;
     this.onDidChangeDevice = this.registry.onDidChangeDevice;
     this.onDidRemoveDevice = this.registry.onDidRemoveDevice;
+    this.onDidReachLimit = this.registry.onDidReachLimit;
     this.subscriptions.push(this.discovery.onSighting((s) => this.registry.handleSighting(s)));
   }
 
@@ -69,6 +75,7 @@ export class UpnpExplorer implements DisposableLike {
     const old = this.settings;
     this.settings = settings;
     this.registry.httpTimeout = settings.httpTimeoutMs;
+    this.registry.deviceLimit = settings.maxDevices ?? DEFAULT_MAX_DEVICES;
     const socketsChanged = old.ipv6 !== settings.ipv6 || old.interfaces.join('\n') !== settings.interfaces.join('\n');
     if (socketsChanged) await this.start();
   }
@@ -105,6 +112,16 @@ export class UpnpExplorer implements DisposableLike {
 
   refresh(key: string): Promise<void> {
     return this.registry.refresh(key);
+  }
+
+  /** The device cap, devices known, and announcements ignored because of it. */
+  get limitStats(): DeviceLimitReached {
+    return this.registry.limitStats;
+  }
+
+  /** Datagrams received and dropped by the SSDP receive path, and the kernel buffer granted. */
+  get receiveStats(): ReceiveStats {
+    return this.discovery.receiveStats;
   }
 
   get activeInterfaces(): readonly ActiveInterface[] {

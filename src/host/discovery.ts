@@ -18,6 +18,15 @@ export class DiscoveryController implements vscode.Disposable {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(CONFIG_SECTION)) void this.applySettings();
     }));
+    // Once per session: the cap on devices bit (a very large network, or a flood of announcements).
+    this.disposables.push(toDisposable(explorer.onDidReachLimit((stats) => {
+      const message = `UPnP Explorer keeps at most ${stats.limit} devices: ${stats.known} are known and ${stats.ignored} announcement${stats.ignored === 1 ? ' of another device was' : 's of other devices were'} ignored. A flood of announcements can cause this; on a very large network, raise the limit.`;
+      this.log.warn(message);
+      void vscode.window.showWarningMessage(message, 'Raise the Limit', 'Show Log').then((choice) => {
+        if (choice === 'Raise the Limit') void vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.maxDevices`);
+        else if (choice === 'Show Log') this.log.show();
+      });
+    })));
   }
 
   get settings(): HostSettings {
@@ -119,6 +128,10 @@ export class DiscoveryController implements vscode.Disposable {
       this.log.show();
     }
   }
+}
+
+function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
 }
 
 export function errorMessage(err: unknown): string {

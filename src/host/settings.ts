@@ -16,6 +16,7 @@ export interface HostSettings {
 export const DEFAULT_SEARCH_TARGET = 'ssdp:all';
 export const DEFAULT_MX = 2;
 export const DEFAULT_HTTP_TIMEOUT_SECONDS = 10;
+export const DEFAULT_MAX_DEVICES = 500;
 
 /** `config` is `workspace.getConfiguration('upnpExplorer')`. Out-of-range values are clamped, wrong types fall back to defaults. */
 export function readHostSettings(config: ConfigurationLike): HostSettings {
@@ -25,6 +26,7 @@ export function readHostSettings(config: ConfigurationLike): HostSettings {
   const ipv6 = config.get<unknown>('discovery.ipv6');
   const timeout = config.get<unknown>('http.timeoutSeconds');
   const searchOnStartup = config.get<unknown>('discovery.searchOnStartup');
+  const maxDevices = config.get<unknown>('discovery.maxDevices');
   return {
     explorer: {
       searchTarget: typeof searchTarget === 'string' && searchTarget.trim() !== '' ? searchTarget.trim() : DEFAULT_SEARCH_TARGET,
@@ -34,6 +36,7 @@ export function readHostSettings(config: ConfigurationLike): HostSettings {
         : [],
       ipv6: ipv6 === true,
       httpTimeoutMs: Math.round(1000 * (typeof timeout === 'number' && Number.isFinite(timeout) ? Math.max(1, timeout) : DEFAULT_HTTP_TIMEOUT_SECONDS)),
+      maxDevices: typeof maxDevices === 'number' && Number.isFinite(maxDevices) ? Math.min(10_000, Math.max(10, Math.round(maxDevices))) : DEFAULT_MAX_DEVICES,
     },
     searchOnStartup: searchOnStartup !== false,
   };

@@ -12,6 +12,8 @@ export interface FetchOptions {
   readonly body?: string | Buffer;
   /** Aborts the request early (the user cancelled). */
   readonly signal?: AbortSignal;
+  /** Called when the response headers arrived (the device is answering, however slowly the body comes). */
+  readonly onResponse?: () => void;
 }
 
 export interface FetchResult {
@@ -76,6 +78,7 @@ export async function fetchBytes(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
+    options.onResponse?.();
     const headers = flattenHeaders(res.headers);
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -181,6 +184,8 @@ function statusText(status: number): string {
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
+  // Exact near a round limit, so "1.0 MiB, more than the 1.0 MiB limit" can't happen.
+  if (n % 1024 !== 0 && Math.abs(n / 1024 / 1024 - Math.round(n / 1024 / 1024)) < 0.05 && n >= 1024 * 1024) return `${n.toLocaleString('en-US')} bytes`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -1,13 +1,22 @@
 // The device registry: turns SSDP sightings and "add by URL" into described devices. One entry per
 // root device, found by any UDN in its tree or by its LOCATION, so a device that answers several
 // search targets, or is seen on several interfaces, appears once.
+//
+// Announcements come by the thousand (a crowd answering one search, each device several times,
+// or a flood), so every sighting is O(1): entries are found through indexes by UDN and LOCATION,
+// never by scanning; what one device can make us keep (USNs, LOCATIONs, problems) is bounded; and
+// the number of devices known or being described is capped (`maxDevices`), with one warning when
+// the cap bites. Descriptions and SCPDs are fetched through a HostScheduler, so a device that
+// stalls holds up nobody else.
 import { Emitter } from '../util/events';
 import type { DisposableLike, EventLike, Logger } from '../util/events';
 import { silentLogger } from '../util/events';
 import { fetchBytes } from '../http/fetch';
+import { HostScheduler } from '../http/hostScheduler';
+import type { HostSchedulerOptions } from '../http/hostScheduler';
 import { decodeText } from '../xml/xml';
-import { capProblems, parseDeviceDescription } from '../description/device';
-import { parseScpd } from '../description/scpd';
+import { MAX_PROBLEMS, readDeviceDescription } from '../description/device';
+import { readScpd } from '../description/scpd';
 import type { DeviceDescription, Problem, RootDescription } from '../description/model';
 import type { Sighting } from '../ssdp/discovery';
 import type { DeviceRemoved, DiscoveredDevice, RemovalReason, ServiceState } from './types';
@@ -17,8 +26,10 @@ export interface RegistryOptions {
   readonly httpTimeoutMs?: number;
   /** Cap for description and SCPD bodies. Default 1 MiB. */
   readonly maxDocumentBytes?: number;
-  /** Requests in flight at once, over all devices. Default 12. */
-  readonly maxConcurrentFetches?: number;
+  /** Devices known or being described at most; announcements of further devices are ignored. Default 500. */
+  readonly maxDevices?: number;
+  /** How fetches are shared between hosts (slots, per host, patience). */
+  readonly scheduler?: HostSchedulerOptions;
   /** Clock, for tests of expiry. */
   readonly now?: () => number;
   /** How often expiry is checked, ms. Default 1000. */
@@ -27,14 +38,31 @@ export interface RegistryOptions {
   readonly retryAfterErrorMs?: number;
 }
 
+/** The cap on devices bit: announcements of new devices are being ignored. */
+export interface DeviceLimitReached {
+  readonly limit: number;
+  /** Devices known or being described. */
+  readonly known: number;
+  /** Announcements of devices beyond the cap ignored so far. */
+  readonly ignored: number;
+}
+
 interface Entry {
   device: DiscoveredDevice;
-  /** Every UDN in the device tree, and the USN's before the description arrives. */
+  /** Every UDN in the device tree, and the USN's before the description arrives (as written). */
   udns: Set<string>;
   /** Bumped on every (re)description, so late answers of an older one are dropped. */
   generation: number;
   lastAttempt: number;
+  /** The first MAX_PROBLEMS problems of the description and SCPDs; `device.problems` adds a count of the rest. */
+  problems: Problem[];
+  problemsLeftOut: number;
 }
+
+export const DEFAULT_MAX_DEVICES = 500;
+/** USNs and LOCATIONs kept per device: a real one has a handful of each. */
+const MAX_USNS = 64;
+const MAX_LOCATIONS = 8;
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024;
 
@@ -42,18 +70,27 @@ export class DeviceRegistry implements DisposableLike {
   private readonly addEmitter = new Emitter<DiscoveredDevice>();
   private readonly changeEmitter = new Emitter<DiscoveredDevice>();
   private readonly removeEmitter = new Emitter<DeviceRemoved>();
+  private readonly limitEmitter = new Emitter<DeviceLimitReached>();
   readonly onDidAddDevice: EventLike<DiscoveredDevice> = this.addEmitter.event;
   readonly onDidChangeDevice: EventLike<DiscoveredDevice> = this.changeEmitter.event;
   readonly onDidRemoveDevice: EventLike<DeviceRemoved> = this.removeEmitter.event;
+  /** Fired once, the first time the device cap makes the registry ignore an announcement. */
+  readonly onDidReachLimit: EventLike<DeviceLimitReached> = this.limitEmitter.event;
 
   private readonly entries = new Map<string, Entry>();
+  /** Lower-cased UDN -> the entry whose tree holds it. */
+  private readonly byUdn = new Map<string, Entry>();
+  private readonly byLocation = new Map<string, Entry>();
   private nextId = 1;
   private readonly logger: Logger;
   private readonly now: () => number;
   private httpTimeoutMs: number;
   private readonly maxBytes: number;
+  private maxDevices: number;
+  private ignored = 0;
+  private warnedLimit = false;
   private readonly retryAfterErrorMs: number;
-  private readonly limiter: Limiter;
+  private readonly scheduler: HostScheduler;
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(options: RegistryOptions = {}) {
@@ -61,14 +98,26 @@ export class DeviceRegistry implements DisposableLike {
     this.now = options.now ?? Date.now;
     this.httpTimeoutMs = options.httpTimeoutMs ?? 10_000;
     this.maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    this.maxDevices = Math.max(1, options.maxDevices ?? DEFAULT_MAX_DEVICES);
     this.retryAfterErrorMs = options.retryAfterErrorMs ?? 30_000;
-    this.limiter = new Limiter(options.maxConcurrentFetches ?? 12);
+    this.scheduler = new HostScheduler(options.scheduler);
     this.sweepTimer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 1000);
     this.sweepTimer.unref();
   }
 
   set httpTimeout(ms: number) {
     this.httpTimeoutMs = ms;
+  }
+
+  /** Changes the device cap; devices already known stay. */
+  set deviceLimit(limit: number) {
+    this.maxDevices = Math.max(1, limit);
+    if (this.entries.size < this.maxDevices) this.warnedLimit = false;
+  }
+
+  /** The cap, how many devices are known, and how many announcements it made us ignore. */
+  get limitStats(): DeviceLimitReached {
+    return { limit: this.maxDevices, known: this.entries.size, ignored: this.ignored };
   }
 
   get devices(): readonly DiscoveredDevice[] {
@@ -79,7 +128,7 @@ export class DeviceRegistry implements DisposableLike {
     return this.entries.get(key)?.device;
   }
 
-  /** Feeds one SSDP sighting (M-SEARCH answer or NOTIFY). */
+  /** Feeds one SSDP sighting (M-SEARCH answer or NOTIFY). O(1). */
   handleSighting(s: Sighting): void {
     const ad = s.advertisement;
     if (ad.type === 'byebye') {
@@ -94,8 +143,9 @@ export class DeviceRegistry implements DisposableLike {
     const location = ad.location!;
     const now = this.now();
     const expiresAt = now + (ad.maxAgeSeconds ?? 1800) * 1000;
-    let entry = this.findByUdn(ad.udn) ?? this.findByLocation(location);
+    let entry = this.findByUdn(ad.udn) ?? this.byLocation.get(location);
     if (!entry) {
+      if (!this.admit(location)) return;
       const device: DiscoveredDevice = {
         key: `d${this.nextId++}`,
         ...(ad.target === 'upnp:rootdevice' ? { udn: ad.udn } : {}),
@@ -116,24 +166,26 @@ export class DeviceRegistry implements DisposableLike {
         firstSeen: now,
         lastSeen: now,
       };
-      entry = { device, udns: new Set([ad.udn]), generation: 0, lastAttempt: 0 };
-      this.entries.set(device.key, entry);
+      entry = this.insert(device);
+      this.indexUdn(entry, ad.udn);
       this.logger.info(`Found ${location} (${ad.usn}) from ${s.remoteAddress} via ${s.via}`);
       this.addEmitter.fire(device);
       void this.describe(entry);
       return;
     }
     const d = entry.device;
-    entry.udns.add(ad.udn);
-    const newLocation = !d.locations.includes(location);
+    this.indexUdn(entry, ad.udn);
+    const newLocation = !d.locations.includes(location) && d.locations.length < MAX_LOCATIONS;
+    const newUsn = !d.usns.includes(ad.usn) && d.usns.length < MAX_USNS;
     const rebooted = (ad.bootId !== undefined && d.bootId !== undefined && ad.bootId !== d.bootId) || (ad.type === 'update' && ad.nextBootId !== undefined);
     const reconfigured = ad.configId !== undefined && d.configId !== undefined && ad.configId !== d.configId;
     const movedPrimary = ad.type === 'update' || (rebooted && location !== d.location);
+    if (newLocation || movedPrimary) this.byLocation.set(location, entry);
     const update: Partial<Mutable<DiscoveredDevice>> = {
       lastSeen: now,
       expiresAt: d.source === 'manual' ? undefined : Math.max(expiresAt, d.expiresAt ?? 0),
       ...(ad.maxAgeSeconds !== undefined ? { maxAgeSeconds: ad.maxAgeSeconds } : {}),
-      ...(d.usns.includes(ad.usn) ? {} : { usns: [...d.usns, ad.usn] }),
+      ...(newUsn ? { usns: [...d.usns, ad.usn] } : {}),
       ...(newLocation ? { locations: [...d.locations, location] } : {}),
       ...(movedPrimary ? { location } : {}),
       ...(ad.nextBootId ?? ad.bootId ? { bootId: ad.nextBootId ?? ad.bootId } : {}),
@@ -141,7 +193,7 @@ export class DeviceRegistry implements DisposableLike {
       ...(ad.server && !d.server ? { server: ad.server } : {}),
       ...(ad.target === 'upnp:rootdevice' && !d.udn ? { udn: ad.udn } : {}),
     };
-    this.patch(entry, update, newLocation || movedPrimary || update.usns !== undefined);
+    this.patch(entry, update, newLocation || movedPrimary || newUsn);
     if (rebooted || reconfigured) {
       this.logger.info(`${label(entry.device)} ${rebooted ? 'rebooted (BOOTID changed)' : 'changed its configuration (CONFIGID)'}; describing it again`);
       void this.describe(entry);
@@ -150,16 +202,32 @@ export class DeviceRegistry implements DisposableLike {
     }
   }
 
+  /** Whether a new device may be added; counts and (once) reports the ones the cap turns away. */
+  private admit(location: string): boolean {
+    if (this.entries.size < this.maxDevices) return true;
+    this.ignored++;
+    if (!this.warnedLimit) {
+      this.warnedLimit = true;
+      const stats = this.limitStats;
+      this.logger.warn(`${stats.known} devices are known, the most UPnP Explorer keeps (upnpExplorer.discovery.maxDevices); further devices are ignored (the first was ${location}).`);
+      this.limitEmitter.fire(stats);
+    }
+    return false;
+  }
+
   /**
    * Adds a device by its description URL (another subnet, a container, no multicast). Resolves
    * once described, in status 'ready' or 'error'. Throws only when the URL itself is unusable.
    */
   async addByUrl(url: string): Promise<DiscoveredDevice> {
     const parsed = parseHttpUrl(url);
-    const existing = this.findByLocation(parsed);
+    const existing = this.byLocation.get(parsed);
     if (existing) {
       await this.describe(existing);
       return this.entryForDevice(existing).device;
+    }
+    if (this.entries.size >= this.maxDevices) {
+      throw new Error(`${this.entries.size} devices are known, the most UPnP Explorer keeps; remove some, or raise upnpExplorer.discovery.maxDevices, to add ${parsed}.`);
     }
     const now = this.now();
     const device: DiscoveredDevice = {
@@ -174,8 +242,7 @@ export class DeviceRegistry implements DisposableLike {
       firstSeen: now,
       lastSeen: now,
     };
-    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0 };
-    this.entries.set(device.key, entry);
+    const entry = this.insert(device);
     this.logger.info(`Adding ${parsed} by URL`);
     this.addEmitter.fire(device);
     await this.describe(entry);
@@ -206,6 +273,9 @@ export class DeviceRegistry implements DisposableLike {
   dispose(): void {
     clearInterval(this.sweepTimer);
     this.entries.clear();
+    this.byUdn.clear();
+    this.byLocation.clear();
+    this.limitEmitter.dispose();
     this.addEmitter.dispose();
     this.changeEmitter.dispose();
     this.removeEmitter.dispose();
@@ -222,15 +292,18 @@ export class DeviceRegistry implements DisposableLike {
     let root: RootDescription;
     let xml: string;
     try {
-      const res = await this.limiter.run(() => fetchBytes(location, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes }));
+      const res = await this.fetch(location);
       if (!this.current(entry, generation)) return;
       xml = decodeText(res.body, res.headers['content-type']);
-      root = parseDeviceDescription(xml, location);
+      root = await readDeviceDescription(xml, location);
+      if (!this.current(entry, generation)) return;
     } catch (err) {
       if (!this.current(entry, generation)) return;
       const message = (err as Error).message;
       this.logger.warn(`Cannot describe ${location}: ${message}`);
-      this.patch(entry, { status: 'error', error: message, services: [], problems: [{ severity: 'error', message }] }, true);
+      entry.problems = [{ severity: 'error', message }];
+      entry.problemsLeftOut = 0;
+      this.patch(entry, { status: 'error', error: message, services: [], problems: entry.problems }, true);
       return;
     }
     const udn = root.device.udn || entry.device.udn;
@@ -242,7 +315,7 @@ export class DeviceRegistry implements DisposableLike {
       this.mergeInto(twin, entry);
       return;
     }
-    for (const u of allUdns(root.device)) entry.udns.add(u);
+    for (const u of allUdns(root.device)) this.indexUdn(entry, u);
     const services = allServices(root.device).map(({ device, service }): ServiceState => ({
       key: `${device.udn}::${service.serviceId}`,
       deviceUdn: device.udn,
@@ -250,6 +323,8 @@ export class DeviceRegistry implements DisposableLike {
       scpdStatus: service.scpdUrl ? 'pending' : 'error',
       ...(service.scpdUrl ? {} : { scpdError: `The description gives no SCPDURL for ${service.serviceId || service.serviceType}.` }),
     }));
+    entry.problems = [];
+    entry.problemsLeftOut = 0;
     this.patch(entry, {
       status: 'ready',
       error: undefined,
@@ -257,7 +332,7 @@ export class DeviceRegistry implements DisposableLike {
       descriptionXml: xml,
       ...(udn ? { udn } : {}),
       services,
-      problems: collectProblems(root),
+      problems: this.addProblems(entry, collectProblems(root)),
     }, true);
     this.logger.info(`Described ${root.device.friendlyName} (${udn}) in ${Math.round(this.now() - started)} ms: ${services.length} services`);
     await Promise.all(services.map((s, index) => (s.scpdStatus === 'pending' ? this.fetchScpd(entry, generation, index) : Promise.resolve())));
@@ -268,10 +343,11 @@ export class DeviceRegistry implements DisposableLike {
     const url = service.description.scpdUrl;
     let next: ServiceState;
     try {
-      const res = await this.limiter.run(() => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes }));
+      const res = await this.fetch(url);
       if (!this.current(entry, generation)) return;
       const xml = decodeText(res.body, res.headers['content-type']);
-      const scpd = parseScpd(xml, url);
+      const scpd = await readScpd(xml, url);
+      if (!this.current(entry, generation)) return;
       next = { ...service, scpdStatus: 'ready', scpd, scpdXml: xml };
     } catch (err) {
       if (!this.current(entry, generation)) return;
@@ -279,10 +355,27 @@ export class DeviceRegistry implements DisposableLike {
       this.logger.warn(`Cannot read the SCPD of ${service.description.serviceId} on ${label(entry.device)}: ${message}`);
       next = { ...service, scpdStatus: 'error', scpdError: message };
     }
+    // Services are bounded per description (MAX_SERVICES), so this copy is too.
     const services = entry.device.services.slice();
     services[index] = next;
-    const problems = next.scpd ? [...entry.device.problems, ...next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` }))] : entry.device.problems;
+    const problems = next.scpd ? this.addProblems(entry, next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` }))) : entry.device.problems;
     this.patch(entry, { services, problems }, true);
+  }
+
+  /** A description or SCPD, fetched fairly with other hosts (see HostScheduler). */
+  private fetch(url: string): ReturnType<typeof fetchBytes> {
+    return this.scheduler.run(hostOf(url), (task) => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes, onResponse: () => task.answered() }));
+  }
+
+  /** Adds problems to the entry's bounded list; returns the device's problems (with a count of those left out). */
+  private addProblems(entry: Entry, more: readonly Problem[]): Problem[] {
+    for (const p of more) {
+      if (entry.problems.length < MAX_PROBLEMS) entry.problems.push(p);
+      else entry.problemsLeftOut++;
+    }
+    if (entry.problemsLeftOut === 0) return entry.problems.slice();
+    const left = entry.problemsLeftOut;
+    return [...entry.problems, { severity: 'warning', message: `… and ${left.toLocaleString('en-US')} more problem${left === 1 ? '' : 's'} not listed.` }];
   }
 
   // ---- bookkeeping ----
@@ -301,11 +394,13 @@ export class DeviceRegistry implements DisposableLike {
   }
 
   private mergeInto(target: Entry, dup: Entry): void {
-    for (const u of dup.udns) target.udns.add(u);
-    const locations = [...target.device.locations, ...dup.device.locations.filter((l) => !target.device.locations.includes(l))];
-    const usns = [...target.device.usns, ...dup.device.usns.filter((u) => !target.device.usns.includes(u))];
+    for (const u of dup.udns) this.indexUdn(target, u, true);
+    const locations = [...target.device.locations, ...dup.device.locations.filter((l) => !target.device.locations.includes(l))].slice(0, MAX_LOCATIONS);
+    const usns = [...target.device.usns, ...dup.device.usns.filter((u) => !target.device.usns.includes(u))].slice(0, MAX_USNS);
     this.patch(target, { locations, usns, lastSeen: Math.max(target.device.lastSeen, dup.device.lastSeen) }, true);
+    this.unindex(dup);
     this.entries.delete(dup.device.key);
+    for (const l of locations) this.byLocation.set(l, target);
     dup.generation++;
     this.removeEmitter.fire({ device: dup.device, reason: 'merged' });
   }
@@ -320,26 +415,44 @@ export class DeviceRegistry implements DisposableLike {
     return entry;
   }
 
+  private insert(device: DiscoveredDevice): Entry {
+    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0, problems: [], problemsLeftOut: 0 };
+    this.entries.set(device.key, entry);
+    this.byLocation.set(device.location, entry);
+    return entry;
+  }
+
   private delete(entry: Entry, reason: RemovalReason): void {
     if (this.entries.get(entry.device.key) !== entry) return;
     this.entries.delete(entry.device.key);
+    this.unindex(entry);
     entry.generation++;
+    if (this.entries.size < this.maxDevices) this.warnedLimit = false;
     this.removeEmitter.fire({ device: entry.device, reason });
   }
 
-  private findByUdn(udn: string, except?: Entry): Entry | undefined {
-    const u = udn.toLowerCase();
-    for (const e of this.entries.values()) {
-      if (e === except) continue;
-      for (const x of e.udns) if (x.toLowerCase() === u) return e;
-      if (e.device.udn?.toLowerCase() === u) return e;
-    }
-    return undefined;
+  /** Records that `udn` belongs to `entry`; a UDN already owned by another entry keeps its owner unless `take`. */
+  private indexUdn(entry: Entry, udn: string, take = false): void {
+    if (!udn) return;
+    if (entry.udns.size < MAX_USNS) entry.udns.add(udn);
+    const key = udn.toLowerCase();
+    const owner = this.byUdn.get(key);
+    if (!owner || take || this.entries.get(owner.device.key) !== owner) this.byUdn.set(key, entry);
   }
 
-  private findByLocation(location: string): Entry | undefined {
-    for (const e of this.entries.values()) if (e.device.locations.includes(location)) return e;
-    return undefined;
+  private unindex(entry: Entry): void {
+    for (const u of entry.udns) {
+      const key = u.toLowerCase();
+      if (this.byUdn.get(key) === entry) this.byUdn.delete(key);
+    }
+    if (entry.device.udn && this.byUdn.get(entry.device.udn.toLowerCase()) === entry) this.byUdn.delete(entry.device.udn.toLowerCase());
+    for (const l of entry.device.locations) if (this.byLocation.get(l) === entry) this.byLocation.delete(l);
+  }
+
+  private findByUdn(udn: string, except?: Entry): Entry | undefined {
+    const entry = this.byUdn.get(udn.toLowerCase());
+    if (!entry || entry === except || this.entries.get(entry.device.key) !== entry) return undefined;
+    return entry;
   }
 }
 
@@ -371,6 +484,15 @@ function allServices(d: DeviceDescription): { device: DeviceDescription; service
   return [...d.services.map((service) => ({ device: d, service })), ...d.devices.flatMap(allServices)];
 }
 
+/** `http://192.168.1.20:49152/d.xml` -> `192.168.1.20`: fairness is per machine, whatever the port. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
 function collectProblems(root: RootDescription): Problem[] {
   const out: Problem[] = [...root.problems];
   const walk = (d: DeviceDescription): void => {
@@ -379,7 +501,7 @@ function collectProblems(root: RootDescription): Problem[] {
     d.devices.forEach(walk);
   };
   walk(root.device);
-  return capProblems(out);
+  return out;
 }
 
 function shortService(s: ServiceState): string {
@@ -388,21 +510,4 @@ function shortService(s: ServiceState): string {
 
 function label(d: DiscoveredDevice): string {
   return d.description?.device.friendlyName ? `${d.description.device.friendlyName} (${d.location})` : d.location;
-}
-
-/** Bounds concurrent requests so 200 devices answering at once don't open 600 sockets. */
-class Limiter {
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.queue.shift()?.();
-    }
-  }
 }

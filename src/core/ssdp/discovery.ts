@@ -47,6 +47,36 @@ interface SearchSocket {
   readonly socket: dgram.Socket;
 }
 
+/**
+ * Receive buffer asked for on every SSDP socket. A crowd answering one search sends thousands of
+ * datagrams within MX (1,000 devices × 5 answers × 3 M-SEARCH copies); the default buffer (about
+ * 200 KB, some 200 datagrams) overflows whenever the event loop is busy for a moment, and the
+ * kernel drops the rest. Linux caps the request at net.core.rmem_max.
+ */
+export const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Datagrams waiting to be read at most; more are dropped (and counted). */
+const MAX_QUEUED_DATAGRAMS = 50_000;
+/** Longest stretch of datagram processing before other work gets a turn, ms. */
+const DRAIN_SLICE_MS = 8;
+
+interface QueuedDatagram {
+  readonly buf: Buffer;
+  readonly rinfo: dgram.RemoteInfo;
+  readonly via: 'search' | 'notify';
+  readonly iface: SsdpInterface | undefined;
+}
+
+export interface ReceiveStats {
+  /** Datagrams received (queued). */
+  readonly received: number;
+  /** Dropped because the queue was full (never seen by the kernel's counters). */
+  readonly dropped: number;
+  /** Largest queue length seen. */
+  readonly maxQueued: number;
+  /** Receive buffer the kernel granted on the search sockets, bytes (0 before `open`). */
+  readonly receiveBufferBytes: number;
+}
+
 export class SsdpDiscovery implements DisposableLike {
   private readonly sightingEmitter = new Emitter<Sighting>();
   readonly onSighting: EventLike<Sighting> = this.sightingEmitter.event;
@@ -55,6 +85,15 @@ export class SsdpDiscovery implements DisposableLike {
   private listeners: dgram.Socket[] = [];
   private answersDuringSearch = 0;
   private opened = false;
+  // The receive path only queues: the socket callback is as short as possible, so libuv empties
+  // the kernel's buffer quickly; parsing and the registry run in bounded slices afterwards.
+  private queue: QueuedDatagram[] = [];
+  private queueHead = 0;
+  private draining = false;
+  private received = 0;
+  private dropped = 0;
+  private maxQueued = 0;
+  private receiveBufferBytes = 0;
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -64,6 +103,10 @@ export class SsdpDiscovery implements DisposableLike {
 
   get isOpen(): boolean {
     return this.opened;
+  }
+
+  get receiveStats(): ReceiveStats {
+    return { received: this.received, dropped: this.dropped, maxQueued: this.maxQueued, receiveBufferBytes: this.receiveBufferBytes };
   }
 
   /**
@@ -150,6 +193,8 @@ export class SsdpDiscovery implements DisposableLike {
 
   async close(): Promise<void> {
     const all = [...this.searchSockets.map((s) => s.socket), ...this.listeners];
+    this.queue = [];
+    this.queueHead = 0;
     this.searchSockets = [];
     this.listeners = [];
     this.opened = false;
@@ -172,10 +217,11 @@ export class SsdpDiscovery implements DisposableLike {
         reject(err);
       };
       socket.once('error', onError);
-      socket.on('message', (buf, rinfo) => this.handleDatagram(buf, rinfo, 'search', iface));
+      socket.on('message', (buf, rinfo) => this.enqueue(buf, rinfo, 'search', iface));
       socket.bind({ address: bindAddress, port: 0, exclusive: true }, () => {
         socket.off('error', onError);
         socket.on('error', (err) => this.logger.warn(`SSDP socket on ${iface.name}: ${err.message}`));
+        this.receiveBufferBytes = growReceiveBuffer(socket, this.logger, `${iface.name} ${iface.address}`);
         try {
           socket.setMulticastInterface(iface.family === 6 ? `::%${iface.name}` : iface.address);
           socket.setMulticastTTL(2); // UDA 1.1: TTL 2 by default
@@ -199,10 +245,11 @@ export class SsdpDiscovery implements DisposableLike {
         reject(err);
       };
       socket.once('error', onError);
-      socket.on('message', (buf, rinfo) => this.handleDatagram(buf, rinfo, 'notify', this.interfaceFor(rinfo.address, ifaces)));
+      socket.on('message', (buf, rinfo) => this.enqueue(buf, rinfo, 'notify', ifaces));
       socket.bind({ port: SSDP_PORT, address: family === 6 ? '::' : '0.0.0.0' }, () => {
         socket.off('error', onError);
         socket.on('error', (err) => this.logger.warn(`SSDP listener: ${err.message}`));
+        growReceiveBuffer(socket, this.logger, `the IPv${family} listener`);
         let joined = 0;
         for (const i of ifaces) {
           try {
@@ -232,6 +279,49 @@ export class SsdpDiscovery implements DisposableLike {
     return ifaces.find((i) => onSubnet(i, plain)) ?? (ifaces.length === 1 ? ifaces[0] : undefined);
   }
 
+  private enqueue(buf: Buffer, rinfo: dgram.RemoteInfo, via: 'search' | 'notify', where: SsdpInterface | readonly SsdpInterface[] | undefined): void {
+    this.received++;
+    const length = this.queue.length - this.queueHead;
+    if (length >= MAX_QUEUED_DATAGRAMS) {
+      this.dropped++;
+      return;
+    }
+    const iface = Array.isArray(where) ? this.interfaceFor(rinfo.address, where) : where as SsdpInterface | undefined;
+    this.queue.push({ buf, rinfo, via, iface });
+    if (length + 1 > this.maxQueued) this.maxQueued = length + 1;
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  /** Handles queued datagrams for at most DRAIN_SLICE_MS, then lets other work (and the sockets) run. */
+  private drain(): void {
+    const deadline = performance.now() + DRAIN_SLICE_MS;
+    let n = 0;
+    while (this.queueHead < this.queue.length) {
+      const d = this.queue[this.queueHead]!;
+      this.queue[this.queueHead++] = undefined as unknown as QueuedDatagram;
+      try {
+        this.handleDatagram(d.buf, d.rinfo, d.via, d.iface);
+      } catch (err) {
+        this.logger.error(`SSDP: a datagram from ${d.rinfo.address}:${d.rinfo.port} could not be handled: ${(err as Error).message}`);
+      }
+      if ((++n & 31) === 0 && performance.now() > deadline) break;
+    }
+    if (this.queueHead >= this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+      this.draining = false;
+      return;
+    }
+    if (this.queueHead > 4096) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    setImmediate(() => this.drain());
+  }
+
   private handleDatagram(buf: Buffer, rinfo: dgram.RemoteInfo, via: 'search' | 'notify', iface: SsdpInterface | undefined): void {
     let advertisement: Advertisement;
     try {
@@ -254,6 +344,26 @@ export class SsdpDiscovery implements DisposableLike {
     this.logger.trace(`SSDP ${advertisement.type} ${advertisement.usn} from ${rinfo.address}:${rinfo.port}${advertisement.location ? ' LOCATION ' + advertisement.location : ''}`);
     this.sightingEmitter.fire({ advertisement, via, remoteAddress: rinfo.address, remotePort: rinfo.port, ...(iface ? { interface: iface } : {}) });
   }
+}
+
+/** Asks for RECEIVE_BUFFER_BYTES; returns what the kernel granted (and says so when it is less). */
+function growReceiveBuffer(socket: dgram.Socket, logger: Logger, what: string): number {
+  try {
+    socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+  } catch (err) {
+    logger.debug(`SSDP: could not enlarge the receive buffer on ${what}: ${(err as Error).message}`);
+  }
+  let granted = 0;
+  try {
+    granted = socket.getRecvBufferSize();
+  } catch {
+    return 0;
+  }
+  // Linux reports twice what it reserves for data; below the ask, the system limit capped it.
+  if (granted < RECEIVE_BUFFER_BYTES) {
+    logger.info(`SSDP: receive buffer on ${what} is ${Math.round(granted / 1024)} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices, raise it so no answer is dropped.`);
+  }
+  return granted;
 }
 
 function delay(ms: number): Promise<void> {

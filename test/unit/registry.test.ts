@@ -181,4 +181,58 @@ describe('device registry', () => {
       reg.dispose();
     }
   });
+
+  it('caps the devices it keeps, warns once with the counts, and admits again when one leaves', async () => {
+    const reg = new DeviceRegistry({ maxDevices: 3 });
+    const warnings: { known: number; ignored: number; limit: number }[] = [];
+    reg.onDidReachLimit((w) => warnings.push(w));
+    try {
+      const flood = (i: number): Sighting => sighting({ type: 'alive', usn: `uuid:flood-${i}::upnp:rootdevice`, location: `${base}/missing-${i}.xml` });
+      for (let i = 0; i < 50; i++) reg.handleSighting(flood(i));
+      assert.equal(reg.devices.length, 3);
+      assert.deepEqual(warnings, [{ limit: 3, known: 3, ignored: 1 }]);
+      assert.deepEqual(reg.limitStats, { limit: 3, known: 3, ignored: 47 });
+      // Known devices are still updated (found by index, not refused as new).
+      reg.handleSighting(flood(1));
+      assert.equal(reg.devices.length, 3);
+      await assert.rejects(reg.addByUrl(`${base}/desc.xml`), /3 devices are known, the most UPnP Explorer keeps; remove some, or raise upnpExplorer\.discovery\.maxDevices/);
+      reg.handleSighting(sighting({ type: 'byebye', usn: 'uuid:flood-0::upnp:rootdevice' }));
+      reg.handleSighting(flood(10));
+      assert.deepEqual(reg.devices.map((d) => d.udn ?? d.usns[0]), ['uuid:flood-1', 'uuid:flood-2', 'uuid:flood-10']);
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('keeps a bounded list of what one device sends: USNs and LOCATIONs', async () => {
+    const reg = new DeviceRegistry();
+    try {
+      for (let i = 0; i < 500; i++) {
+        reg.handleSighting(sighting({ type: 'alive', usn: `${LIGHT_UDN}::urn:x-${i}:service:S:1`, target: `urn:x-${i}:service:S:1`, location: `${base}/desc.xml?${i % 50}` }));
+      }
+      assert.equal(reg.devices.length, 1);
+      assert.equal(reg.devices[0]!.usns.length, 64);
+      assert.equal(reg.devices[0]!.locations.length, 8);
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('20,000 announcements of 2,000 devices: one entry each, found again by UDN or LOCATION', () => {
+    const reg = new DeviceRegistry({ maxDevices: 2000, scheduler: { maxActive: 1 } });
+    try {
+      // Loopback addresses on a closed port: the descriptions fail fast, and nothing leaves the machine.
+      for (let round = 0; round < 10; round++) {
+        for (let i = 0; i < 2000; i++) {
+          const usn = round % 2 === 0 ? `uuid:crowd-${i}::upnp:rootdevice` : `uuid:crowd-${i}::urn:schemas-upnp-org:device:Basic:1`;
+          reg.handleSighting(sighting({ type: 'alive', usn, location: `http://127.0.${i >> 8}.${(i & 255) || 1}:9/d${i}.xml` }));
+        }
+      }
+      assert.equal(reg.devices.length, 2000);
+      assert.ok(reg.devices.every((d) => d.usns.length === 2 && d.locations.length === 1));
+    } finally {
+      reg.dispose();
+    }
+  });
 });
+

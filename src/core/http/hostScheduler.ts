@@ -34,6 +34,7 @@ export interface ScheduledTask {
 
 interface Job {
   readonly start: () => void;
+  readonly cancel: (err: Error) => void;
 }
 
 interface HostState {
@@ -106,6 +107,14 @@ export class HostScheduler {
     return { active: this.active, parked: this.parked, queued: this.queuedJobs, slowHosts };
   }
 
+  /** Drops every queued job (their promises reject); jobs in flight finish on their own. */
+  clear(reason = 'The request was cancelled.'): void {
+    for (const state of this.hosts.values()) {
+      for (const job of state.queue.splice(0)) job.cancel(new Error(reason));
+    }
+    this.queuedJobs = 0;
+  }
+
   /** Whether requests to this host stalled or failed lately. */
   isSlow(host: string): boolean {
     return this.hosts.get(host)?.slow ?? false;
@@ -119,7 +128,7 @@ export class HostScheduler {
   run<T>(host: string, task: (scheduled: ScheduledTask) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const state = this.stateOf(host);
-      state.queue.push({ start: () => this.execute(state, task).then(resolve, reject) });
+      state.queue.push({ start: () => this.execute(state, task).then(resolve, reject), cancel: reject });
       this.queuedJobs++;
       this.offer(state);
       this.pump();

@@ -272,6 +272,7 @@ export class DeviceRegistry implements DisposableLike {
 
   dispose(): void {
     clearInterval(this.sweepTimer);
+    this.scheduler.clear('The device list was closed.');
     this.entries.clear();
     this.byUdn.clear();
     this.byLocation.clear();

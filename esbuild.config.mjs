@@ -1,4 +1,5 @@
-// Bundles the extension (Node, CommonJS, `vscode` external) and the webviews (browser, IIFE) into dist/.
+// Bundles the extension (Node, CommonJS, `vscode` external), the SSDP socket thread (a worker
+// script next to it) and the webviews (browser, IIFE) into dist/.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -18,6 +19,10 @@ const extension = {
   logLevel: 'info',
 };
 
+/** The SSDP sockets' own thread (a worker next to the extension: dist/ssdpThread.js). */
+/** @type {esbuild.BuildOptions} */
+const ssdpThread = { ...extension, entryPoints: ['src/core/ssdp/socketThread.ts'], outfile: 'dist/ssdpThread.js', external: [] };
+
 /** Webview scripts: one IIFE per view, with its CSS next to it (dist/webviews/<name>.js/.css). */
 /** @type {esbuild.BuildOptions} */
 const webviews = {
@@ -33,8 +38,8 @@ const webviews = {
 };
 
 if (watch) {
-  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(webviews)]);
+  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(ssdpThread), esbuild.context(webviews)]);
   await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
-  await Promise.all([esbuild.build(extension), esbuild.build(webviews)]);
+  await Promise.all([esbuild.build(extension), esbuild.build(ssdpThread), esbuild.build(webviews)]);
 }

@@ -48,6 +48,16 @@ export interface FleetOptions extends CommonDeviceOptions {
   namePrefix?: string;
   /** 8 hex digits making this fleet's UDNs distinct from another fleet's (default "f1ee7000"). */
   udnPrefix?: string;
+  /**
+   * Give every device its own HTTP server on its own loopback address (127.1.x.y), as on a real
+   * network where each device is a host. Default: one server for the whole fleet.
+   */
+  hostPerDevice?: boolean;
+}
+
+/** Loopback address of device i (1-based) when each has its own host: 127.1.0.1, 127.1.0.2, … */
+export function fleetDeviceHost(i: number): string {
+  return `127.1.${Math.floor((i - 1) / 250)}.${((i - 1) % 250) + 1}`;
 }
 
 export interface Fleet {
@@ -95,16 +105,17 @@ export async function startFleet(n: number, opts: FleetOptions = {}): Promise<Fl
   if (!Number.isInteger(n) || n < 0) throw new Error(`fleet size must be a non-negative integer, got ${n}`);
   const prefix = opts.udnPrefix ?? 'f1ee7000';
   if (!/^[0-9a-f]{8}$/.test(prefix)) throw new Error('udnPrefix must be 8 lowercase hex digits');
-  const http = await HttpDeviceServer.start({ host: opts.host ?? opts.interfaceAddress ?? '127.0.0.1', port: opts.port, server: opts.server });
+  const shared = await HttpDeviceServer.start({ host: opts.host ?? opts.interfaceAddress ?? '127.0.0.1', port: opts.port, server: opts.server });
+  const servers: HttpDeviceServer[] = [shared];
   const ownResponder = !opts.ssdp;
   let responder: SsdpResponder;
   try {
     responder = opts.ssdp ?? await SsdpResponder.start({ ...opts, interfaceAddress: opts.interfaceAddress ?? '127.0.0.1' });
   } catch (err) {
-    await http.close();
+    await shared.close();
     throw err;
   }
-  const baseUrl = http.baseUrl;
+  const baseUrl = shared.baseUrl;
 
   const devices = await Promise.all(Array.from({ length: n }, async (_, idx): Promise<SimulatedDevice> => {
     const i = idx + 1;
@@ -113,6 +124,11 @@ export async function startFleet(n: number, opts: FleetOptions = {}): Promise<Fl
     const p = `/dev/${i}`;
     const power = { target: false };
     let count = 0;
+    let http = shared;
+    if (opts.hostPerDevice) {
+      http = await HttpDeviceServer.start({ host: fleetDeviceHost(i), server: opts.server });
+      servers.push(http);
+    }
     http.serveDocument(`${p}/description.xml`, fleetDescription(i, udn, friendlyName));
     http.serveDocument(`${p}/SwitchPower/scpd.xml`, SWITCH_POWER_SCPD);
     http.serveDocument(`${p}/Counter/scpd.xml`, COUNTER_SCPD);
@@ -139,7 +155,7 @@ export async function startFleet(n: number, opts: FleetOptions = {}): Promise<Fl
         return { NewCount: String(count) };
       },
     });
-    const location = `${baseUrl}${p}/description.xml`;
+    const location = `${http.baseUrl}${p}/description.xml`;
     const root = await responder.addRoot({
       root: { udn, deviceType: FLEET_DEVICE_TYPE, serviceTypes: [SWITCH_POWER_TYPE, COUNTER_SERVICE_TYPE] },
       location,
@@ -173,7 +189,7 @@ export async function startFleet(n: number, opts: FleetOptions = {}): Promise<Fl
     stop: (): Promise<void> => (stopped ??= (async () => {
       await Promise.all(devices.map((d) => d.ssdp.remove()));
       if (ownResponder) await responder.close();
-      await http.close();
+      await Promise.all(servers.map((server) => server.close()));
     })()),
   };
 }

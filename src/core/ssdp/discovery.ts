@@ -2,9 +2,16 @@
 // unicast answers come back to it) and one passive listener on port 1900 joined to the group on
 // every chosen interface (NOTIFY alive / byebye / update).
 //
+// The sockets live on a thread of their own (./socketThread.ts), whose event loop only reads
+// them, so a crowd's burst of answers is taken off the kernel's buffer at once even while this
+// thread is busy; datagrams come over in batches, are queued, and are parsed and handed to the
+// registry here in slices of a few milliseconds.
+//
 // Why not node-ssdp's Client here: it hard-codes `MX: 3`, skips loopback interfaces, is IPv4-only,
 // drops `ssdp:update`, and answers arrive on the same socket it listens for NOTIFY on. See README.
-import * as dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/events';
 import type { CancellationTokenLike, DisposableLike, EventLike, Logger } from '../util/events';
 import { silentLogger } from '../util/events';
@@ -12,6 +19,7 @@ import type { Advertisement } from './message';
 import { SSDP_IPV4_GROUP, SSDP_IPV6_LINK_LOCAL_GROUP, SSDP_PORT, SsdpParseError, clampMx, formatMSearch, parseSsdpMessage, toAdvertisement } from './message';
 import type { SsdpInterface } from './interfaces';
 import { onSubnet } from './interfaces';
+import type { FromThread, ThreadDatagram, ToThread } from './socketThread';
 
 export interface Sighting {
   readonly advertisement: Advertisement;
@@ -42,34 +50,27 @@ export interface SearchSummary {
 
 export const USER_AGENT_SSDP = `Node/${process.versions.node.split('.')[0]} UPnP/1.1 UPnP-Explorer/0.1`;
 
-interface SearchSocket {
-  readonly iface: SsdpInterface;
-  readonly socket: dgram.Socket;
-}
-
 /**
  * Receive buffer asked for on every SSDP socket. A crowd answering one search sends thousands of
- * datagrams within MX (1,000 devices × 5 answers × 3 M-SEARCH copies); the default buffer (about
- * 200 KB, some 200 datagrams) overflows whenever the event loop is busy for a moment, and the
- * kernel drops the rest. Linux caps the request at net.core.rmem_max.
+ * datagrams within MX (1,000 devices × 5 answers × 3 M-SEARCH copies, each taking about 1.3 KB of
+ * buffer); the default (about 200 KB) holds some 160. Linux caps the request at net.core.rmem_max.
  */
 export const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
-/** Datagrams waiting to be read at most; more are dropped (and counted). */
+/** Datagrams waiting to be handled at most; more are dropped (and counted). */
 const MAX_QUEUED_DATAGRAMS = 50_000;
-/** Longest stretch of datagram processing before other work gets a turn, ms. */
+/** Longest stretch of datagram handling before other work gets a turn, ms. */
 const DRAIN_SLICE_MS = 8;
 
 interface QueuedDatagram {
-  readonly buf: Buffer;
-  readonly rinfo: dgram.RemoteInfo;
+  readonly item: ThreadDatagram;
   readonly via: 'search' | 'notify';
   readonly iface: SsdpInterface | undefined;
 }
 
 export interface ReceiveStats {
-  /** Datagrams received (queued). */
+  /** Datagrams received. */
   readonly received: number;
-  /** Dropped because the queue was full (never seen by the kernel's counters). */
+  /** Dropped because a queue was full (the kernel's own drops are in RcvbufErrors). */
   readonly dropped: number;
   /** Largest queue length seen. */
   readonly maxQueued: number;
@@ -77,16 +78,118 @@ export interface ReceiveStats {
   readonly receiveBufferBytes: number;
 }
 
+/** The script of the socket thread: next to the bundle (dist/ssdpThread.js), or the source under tsx. */
+function socketThreadScript(): string {
+  for (const name of ['ssdpThread.js', 'socketThread.js', 'socketThread.ts']) {
+    const file = join(__dirname, name);
+    if (existsSync(file)) return file;
+  }
+  throw new Error(`The SSDP socket thread's script is missing next to ${__dirname} (ssdpThread.js); reinstall the extension.`);
+}
+
+/** The main thread's side of the socket thread: commands out, datagrams and answers in. */
+class SocketThread {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly sends = new Map<number, (error: string | undefined) => void>();
+  private openWaiter: ((m: Extract<FromThread, { type: 'opened' }>) => void) | undefined;
+  private closeWaiter: (() => void) | undefined;
+  private failed: Error | undefined;
+  /** Commands awaiting an answer: while there are any, the thread keeps the process alive. */
+  private waiting = 0;
+
+  constructor(private readonly onDatagrams: (items: readonly ThreadDatagram[], dropped: number) => void, private readonly logger: Logger) {
+    const script = socketThreadScript();
+    // Under tsx (tests, benchmarks, scripts run from source) a worker needs tsx's loader itself.
+    this.worker = script.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true })
+      : new Worker(script);
+    this.worker.unref();
+    this.worker.on('message', (m: FromThread) => this.onMessage(m));
+    this.worker.on('error', (err) => {
+      this.failed = err;
+      this.logger.error(`SSDP: the socket thread failed: ${err.message}`);
+      for (const done of this.sends.values()) done(err.message);
+      this.sends.clear();
+      this.openWaiter?.({ type: 'opened', sockets: [], failures: [`the socket thread failed (${err.message})`], listenerProblems: [], receiveBufferBytes: 0 });
+      this.openWaiter = undefined;
+      this.closeWaiter?.();
+    });
+  }
+
+  open(interfaces: readonly SsdpInterface[]): Promise<Extract<FromThread, { type: 'opened' }>> {
+    if (this.failed) return Promise.reject(this.failed);
+    return this.awaiting(new Promise((resolve) => {
+      this.openWaiter = resolve;
+      this.post({
+        type: 'open',
+        interfaces: interfaces.map((i) => ({ name: i.name, address: i.address, family: i.family })),
+        receiveBufferBytes: RECEIVE_BUFFER_BYTES,
+        port: SSDP_PORT,
+        group4: SSDP_IPV4_GROUP,
+        group6: SSDP_IPV6_LINK_LOCAL_GROUP,
+      });
+    }));
+  }
+
+  send(socket: number, data: Buffer, port: number, address: string): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return this.awaiting(new Promise((resolve, reject) => {
+      this.sends.set(id, (error) => (error ? reject(new Error(error)) : resolve()));
+      this.post({ type: 'send', id, socket, data, port, address });
+    }));
+  }
+
+  ack(count: number): void {
+    if (!this.failed) this.post({ type: 'ack', count });
+  }
+
+  close(): Promise<void> {
+    if (this.failed) return Promise.resolve();
+    return this.awaiting(new Promise((resolve) => {
+      this.closeWaiter = resolve;
+      this.post({ type: 'close' });
+    }));
+  }
+
+  /** Keeps the process alive until `promise` settles (the thread is otherwise unref'd, like a socket). */
+  private awaiting<T>(promise: Promise<T>): Promise<T> {
+    if (this.waiting++ === 0) this.worker.ref();
+    return promise.finally(() => {
+      if (--this.waiting === 0) this.worker.unref();
+    });
+  }
+
+  terminate(): void {
+    void this.worker.terminate();
+  }
+
+  private post(message: ToThread): void {
+    this.worker.postMessage(message);
+  }
+
+  private onMessage(m: FromThread): void {
+    switch (m.type) {
+      case 'opened': this.openWaiter?.(m); this.openWaiter = undefined; break;
+      case 'datagrams': this.onDatagrams(m.items, m.dropped); break;
+      case 'sent': this.sends.get(m.id)?.(m.error); this.sends.delete(m.id); break;
+      case 'warning': this.logger.warn(m.message); break;
+      case 'closed': this.closeWaiter?.(); this.closeWaiter = undefined; break;
+    }
+  }
+}
+
 export class SsdpDiscovery implements DisposableLike {
   private readonly sightingEmitter = new Emitter<Sighting>();
   readonly onSighting: EventLike<Sighting> = this.sightingEmitter.event;
 
-  private searchSockets: SearchSocket[] = [];
-  private listeners: dgram.Socket[] = [];
+  private thread: SocketThread | undefined;
+  /** Interfaces with an open search socket, by the socket's index in the thread. */
+  private sockets: { readonly index: number; readonly iface: SsdpInterface }[] = [];
+  private listening: readonly SsdpInterface[] = [];
   private answersDuringSearch = 0;
   private opened = false;
-  // The receive path only queues: the socket callback is as short as possible, so libuv empties
-  // the kernel's buffer quickly; parsing and the registry run in bounded slices afterwards.
   private queue: QueuedDatagram[] = [];
   private queueHead = 0;
   private draining = false;
@@ -98,7 +201,7 @@ export class SsdpDiscovery implements DisposableLike {
   constructor(private readonly logger: Logger = silentLogger) {}
 
   get interfaces(): readonly SsdpInterface[] {
-    return this.searchSockets.map((s) => s.iface);
+    return this.sockets.map((s) => s.iface);
   }
 
   get isOpen(): boolean {
@@ -116,34 +219,27 @@ export class SsdpDiscovery implements DisposableLike {
    */
   async open(interfaces: readonly SsdpInterface[]): Promise<void> {
     await this.close();
-    const failures: string[] = [];
-    for (const iface of interfaces) {
-      try {
-        this.searchSockets.push(await this.openSearchSocket(iface));
-      } catch (err) {
-        failures.push(`${iface.name} ${iface.address}: ${(err as Error).message}`);
-        this.logger.warn(`SSDP: cannot use ${iface.name} ${iface.address}: ${(err as Error).message}`);
-      }
-    }
-    if (this.searchSockets.length === 0) {
+    this.thread ??= new SocketThread((items, dropped) => this.enqueue(items, dropped), this.logger);
+    const result = await this.thread.open(interfaces);
+    for (const failure of result.failures) this.logger.warn(`SSDP: cannot use ${failure}`);
+    this.sockets = result.sockets.map((index) => ({ index, iface: interfaces[index]! }));
+    if (this.sockets.length === 0) {
       throw new Error(
         interfaces.length === 0
           ? 'No network interface to discover on: none is up with multicast and an IPv4 address. Set upnpExplorer.discovery.interfaces (e.g. ["127.0.0.1"] for local simulators).'
-          : `Could not open SSDP sockets on any chosen interface (${failures.join('; ')}).`,
+          : `Could not open SSDP sockets on any chosen interface (${result.failures.join('; ')}).`,
       );
     }
-    const ok = this.searchSockets.map((s) => s.iface);
-    for (const family of [4, 6] as const) {
-      const ifs = ok.filter((i) => i.family === family);
-      if (ifs.length === 0) continue;
-      try {
-        this.listeners.push(await this.openListener(family, ifs));
-      } catch (err) {
-        this.logger.warn(`SSDP: not listening for NOTIFY on IPv${family} port ${SSDP_PORT} (${(err as Error).message}); devices will only be seen when searching, and leaving devices are noticed only when they expire.`);
-      }
+    for (const problem of result.listenerProblems) {
+      this.logger.warn(`SSDP: not listening for NOTIFY on ${problem}; devices will only be seen when searching, and leaving devices are noticed only when they expire.`);
+    }
+    this.listening = this.sockets.map((s) => s.iface);
+    this.receiveBufferBytes = result.receiveBufferBytes;
+    if (result.receiveBufferBytes < RECEIVE_BUFFER_BYTES) {
+      this.logger.info(`SSDP: the receive buffer is ${Math.round(result.receiveBufferBytes / 1024)} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices, raise it so no answer is dropped.`);
     }
     this.opened = true;
-    this.logger.info(`SSDP: using ${ok.map((i) => `${i.name} ${i.address}`).join(', ')}`);
+    this.logger.info(`SSDP: using ${this.interfaces.map((i) => `${i.name} ${i.address}`).join(', ')}`);
   }
 
   /** Sends M-SEARCH on every open interface and resolves after the MX window. */
@@ -169,17 +265,17 @@ export class SsdpDiscovery implements DisposableLike {
     const repeats = Math.max(1, options.repeats ?? 3);
     const spacing = options.spacingMs ?? 150;
     let sent = 0;
-    this.logger.info(`M-SEARCH ST=${options.searchTarget} MX=${mx} on ${this.searchSockets.map((s) => s.iface.name + ' ' + s.iface.address).join(', ')} (×${repeats})`);
+    this.logger.info(`M-SEARCH ST=${options.searchTarget} MX=${mx} on ${this.sockets.map((s) => s.iface.name + ' ' + s.iface.address).join(', ')} (×${repeats})`);
     for (let r = 0; r < repeats && !isCancelled(); r++) {
       if (r > 0) await Promise.race([delay(spacing), cancel]);
       if (isCancelled()) break;
-      for (const s of this.searchSockets) {
+      for (const s of this.sockets) {
         const v6 = s.iface.family === 6;
         const host = v6 ? `[${SSDP_IPV6_LINK_LOCAL_GROUP}]:${SSDP_PORT}` : `${SSDP_IPV4_GROUP}:${SSDP_PORT}`;
         const msg = Buffer.from(formatMSearch({ searchTarget: options.searchTarget, mx, host, userAgent: USER_AGENT_SSDP }), 'latin1');
         const dest = v6 ? `${SSDP_IPV6_LINK_LOCAL_GROUP}%${s.iface.name}` : SSDP_IPV4_GROUP;
         try {
-          await new Promise<void>((resolve, reject) => s.socket.send(msg, SSDP_PORT, dest, (err) => (err ? reject(err) : resolve())));
+          await this.thread!.send(s.index, msg, SSDP_PORT, dest);
           sent++;
         } catch (err) {
           this.logger.warn(`M-SEARCH on ${s.iface.name} ${s.iface.address} failed: ${(err as Error).message}`);
@@ -188,114 +284,46 @@ export class SsdpDiscovery implements DisposableLike {
     }
     // Devices answer within MX seconds of the last copy; allow a little for the network.
     if (!isCancelled()) await Promise.race([delay(mx * 1000 + 300), cancel]);
-    return { sent, answers: this.answersDuringSearch - before, interfaces: this.searchSockets.map((s) => s.iface.name), cancelled: isCancelled() };
+    return { sent, answers: this.answersDuringSearch - before, interfaces: this.sockets.map((s) => s.iface.name), cancelled: isCancelled() };
   }
 
   async close(): Promise<void> {
-    const all = [...this.searchSockets.map((s) => s.socket), ...this.listeners];
+    const wasOpen = this.opened || this.sockets.length > 0;
+    this.sockets = [];
+    this.listening = [];
+    this.opened = false;
     this.queue = [];
     this.queueHead = 0;
-    this.searchSockets = [];
-    this.listeners = [];
-    this.opened = false;
-    await Promise.all(all.map((s) => new Promise<void>((resolve) => {
-      try { s.close(() => resolve()); } catch { resolve(); }
-    })));
+    if (wasOpen) await this.thread?.close();
   }
 
   dispose(): void {
-    void this.close();
+    void this.close().finally(() => this.thread?.terminate());
     this.sightingEmitter.dispose();
   }
 
-  private openSearchSocket(iface: SsdpInterface): Promise<SearchSocket> {
-    return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type: iface.family === 6 ? 'udp6' : 'udp4' });
-      const bindAddress = iface.family === 6 ? `${iface.address}%${iface.name}` : iface.address;
-      const onError = (err: Error): void => {
-        socket.close();
-        reject(err);
-      };
-      socket.once('error', onError);
-      socket.on('message', (buf, rinfo) => this.enqueue(buf, rinfo, 'search', iface));
-      socket.bind({ address: bindAddress, port: 0, exclusive: true }, () => {
-        socket.off('error', onError);
-        socket.on('error', (err) => this.logger.warn(`SSDP socket on ${iface.name}: ${err.message}`));
-        this.receiveBufferBytes = growReceiveBuffer(socket, this.logger, `${iface.name} ${iface.address}`);
-        try {
-          socket.setMulticastInterface(iface.family === 6 ? `::%${iface.name}` : iface.address);
-          socket.setMulticastTTL(2); // UDA 1.1: TTL 2 by default
-          socket.setMulticastLoopback(true); // devices on this same host (simulators) must hear us
-        } catch (err) {
-          socket.close();
-          reject(err as Error);
-          return;
-        }
-        socket.unref();
-        resolve({ iface, socket });
-      });
-    });
-  }
-
-  private openListener(family: 4 | 6, ifaces: readonly SsdpInterface[]): Promise<dgram.Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
-      const onError = (err: Error): void => {
-        socket.close();
-        reject(err);
-      };
-      socket.once('error', onError);
-      socket.on('message', (buf, rinfo) => this.enqueue(buf, rinfo, 'notify', ifaces));
-      socket.bind({ port: SSDP_PORT, address: family === 6 ? '::' : '0.0.0.0' }, () => {
-        socket.off('error', onError);
-        socket.on('error', (err) => this.logger.warn(`SSDP listener: ${err.message}`));
-        growReceiveBuffer(socket, this.logger, `the IPv${family} listener`);
-        let joined = 0;
-        for (const i of ifaces) {
-          try {
-            if (family === 6) socket.addMembership(SSDP_IPV6_LINK_LOCAL_GROUP, `::%${i.name}`);
-            else socket.addMembership(SSDP_IPV4_GROUP, i.address);
-            joined++;
-          } catch (err) {
-            this.logger.warn(`SSDP: cannot join the multicast group on ${i.name} ${i.address}: ${(err as Error).message}`);
-          }
-        }
-        if (joined === 0) {
-          socket.close();
-          reject(new Error('could not join the SSDP multicast group on any interface'));
-          return;
-        }
-        socket.unref();
-        resolve(socket);
-      });
-    });
-  }
-
-  private interfaceFor(remote: string, ifaces: readonly SsdpInterface[]): SsdpInterface | undefined {
-    const plain = remote.replace(/^::ffff:/, '');
-    if (plain.startsWith('127.')) return ifaces.find((i) => i.internal && i.family === 4);
-    const zone = /%(.+)$/.exec(remote)?.[1];
-    if (zone) return ifaces.find((i) => i.name === zone || String(i.scopeId) === zone);
-    return ifaces.find((i) => onSubnet(i, plain)) ?? (ifaces.length === 1 ? ifaces[0] : undefined);
-  }
-
-  private enqueue(buf: Buffer, rinfo: dgram.RemoteInfo, via: 'search' | 'notify', where: SsdpInterface | readonly SsdpInterface[] | undefined): void {
-    this.received++;
-    const length = this.queue.length - this.queueHead;
-    if (length >= MAX_QUEUED_DATAGRAMS) {
-      this.dropped++;
-      return;
+  private enqueue(items: readonly ThreadDatagram[], threadDropped: number): void {
+    this.received += items.length;
+    this.dropped += threadDropped;
+    for (const item of items) {
+      const length = this.queue.length - this.queueHead;
+      if (length >= MAX_QUEUED_DATAGRAMS) {
+        this.dropped++;
+        continue;
+      }
+      const search = item.socket >= 0;
+      const iface = search ? this.sockets.find((s) => s.index === item.socket)?.iface : this.interfaceFor(item.address, this.listening);
+      this.queue.push({ item, via: search ? 'search' : 'notify', iface });
+      if (length + 1 > this.maxQueued) this.maxQueued = length + 1;
     }
-    const iface = Array.isArray(where) ? this.interfaceFor(rinfo.address, where) : where as SsdpInterface | undefined;
-    this.queue.push({ buf, rinfo, via, iface });
-    if (length + 1 > this.maxQueued) this.maxQueued = length + 1;
-    if (!this.draining) {
+    this.thread?.ack(items.length);
+    if (!this.draining && this.queueHead < this.queue.length) {
       this.draining = true;
       setImmediate(() => this.drain());
     }
   }
 
-  /** Handles queued datagrams for at most DRAIN_SLICE_MS, then lets other work (and the sockets) run. */
+  /** Handles queued datagrams for at most DRAIN_SLICE_MS, then lets other work run. */
   private drain(): void {
     const deadline = performance.now() + DRAIN_SLICE_MS;
     let n = 0;
@@ -303,9 +331,9 @@ export class SsdpDiscovery implements DisposableLike {
       const d = this.queue[this.queueHead]!;
       this.queue[this.queueHead++] = undefined as unknown as QueuedDatagram;
       try {
-        this.handleDatagram(d.buf, d.rinfo, d.via, d.iface);
+        this.handleDatagram(Buffer.from(d.item.data.buffer, d.item.data.byteOffset, d.item.data.byteLength), d.item.address, d.item.port, d.via, d.iface);
       } catch (err) {
-        this.logger.error(`SSDP: a datagram from ${d.rinfo.address}:${d.rinfo.port} could not be handled: ${(err as Error).message}`);
+        this.logger.error(`SSDP: a datagram from ${d.item.address}:${d.item.port} could not be handled: ${(err as Error).message}`);
       }
       if ((++n & 31) === 0 && performance.now() > deadline) break;
     }
@@ -322,48 +350,36 @@ export class SsdpDiscovery implements DisposableLike {
     setImmediate(() => this.drain());
   }
 
-  private handleDatagram(buf: Buffer, rinfo: dgram.RemoteInfo, via: 'search' | 'notify', iface: SsdpInterface | undefined): void {
+  private interfaceFor(remote: string, ifaces: readonly SsdpInterface[]): SsdpInterface | undefined {
+    const plain = remote.replace(/^::ffff:/, '');
+    if (plain.startsWith('127.')) return ifaces.find((i) => i.internal && i.family === 4);
+    const zone = /%(.+)$/.exec(remote)?.[1];
+    if (zone) return ifaces.find((i) => i.name === zone || String(i.scopeId) === zone);
+    return ifaces.find((i) => onSubnet(i, plain)) ?? (ifaces.length === 1 ? ifaces[0] : undefined);
+  }
+
+  private handleDatagram(buf: Buffer, address: string, port: number, via: 'search' | 'notify', iface: SsdpInterface | undefined): void {
     let advertisement: Advertisement;
     try {
       const msg = parseSsdpMessage(buf);
       if (via === 'notify' && msg.start.kind !== 'notify') return; // our own and others' M-SEARCHes
       const ad = toAdvertisement(msg);
       if ('error' in ad) {
-        this.logger.debug(`SSDP from ${rinfo.address}:${rinfo.port} ignored: ${ad.error}`);
+        this.logger.debug(`SSDP from ${address}:${port} ignored: ${ad.error}`);
         return;
       }
       advertisement = ad;
     } catch (err) {
       if (err instanceof SsdpParseError) {
-        this.logger.debug(`SSDP from ${rinfo.address}:${rinfo.port} ignored: ${err.message}`);
+        this.logger.debug(`SSDP from ${address}:${port} ignored: ${err.message}`);
         return;
       }
       throw err;
     }
     if (via === 'search') this.answersDuringSearch++;
-    this.logger.trace(`SSDP ${advertisement.type} ${advertisement.usn} from ${rinfo.address}:${rinfo.port}${advertisement.location ? ' LOCATION ' + advertisement.location : ''}`);
-    this.sightingEmitter.fire({ advertisement, via, remoteAddress: rinfo.address, remotePort: rinfo.port, ...(iface ? { interface: iface } : {}) });
+    this.logger.trace(`SSDP ${advertisement.type} ${advertisement.usn} from ${address}:${port}${advertisement.location ? ' LOCATION ' + advertisement.location : ''}`);
+    this.sightingEmitter.fire({ advertisement, via, remoteAddress: address, remotePort: port, ...(iface ? { interface: iface } : {}) });
   }
-}
-
-/** Asks for RECEIVE_BUFFER_BYTES; returns what the kernel granted (and says so when it is less). */
-function growReceiveBuffer(socket: dgram.Socket, logger: Logger, what: string): number {
-  try {
-    socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
-  } catch (err) {
-    logger.debug(`SSDP: could not enlarge the receive buffer on ${what}: ${(err as Error).message}`);
-  }
-  let granted = 0;
-  try {
-    granted = socket.getRecvBufferSize();
-  } catch {
-    return 0;
-  }
-  // Linux reports twice what it reserves for data; below the ask, the system limit capped it.
-  if (granted < RECEIVE_BUFFER_BYTES) {
-    logger.info(`SSDP: receive buffer on ${what} is ${Math.round(granted / 1024)} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices, raise it so no answer is dropped.`);
-  }
-  return granted;
 }
 
 function delay(ms: number): Promise<void> {

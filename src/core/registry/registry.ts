@@ -365,7 +365,7 @@ export class DeviceRegistry implements DisposableLike {
 
   /** A description or SCPD, fetched fairly with other hosts (see HostScheduler). */
   private fetch(url: string): ReturnType<typeof fetchBytes> {
-    return this.scheduler.run(hostOf(url), (task) => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes, onResponse: () => task.answered() }));
+    return this.scheduler.run(hostOf(url), (task) => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes, keepAlive: true, onResponse: () => task.answered() }));
   }
 
   /** Adds problems to the entry's bounded list; returns the device's problems (with a count of those left out). */

@@ -14,7 +14,7 @@ interface Pending {
   task?: ScheduledTask;
   finish(answer?: boolean): void;
   fail(err: Error): void;
-  readonly done: Promise<string>;
+  done: Promise<string>;
 }
 
 function pending(scheduler: HostScheduler, host: string, id: string, started: string[], answerAtStart = false): Pending {

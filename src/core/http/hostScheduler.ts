@@ -7,7 +7,7 @@
 // - Bounded per host: at most `perHost` requests to one host at a time, so one machine announcing a
 //   thousand stalling URLs holds at most that many.
 // - Patient, not hostage: a request with no answer after `patienceMs` gives its slot back (it goes
-//   on, parked, until its own deadline), so stalled requests can't fill every slot.
+//   on, parked, until its own deadline), so stalled requests can't fill every slot for long.
 // - Back-off: a host whose request stalled or timed out is "slow": one request at a time, served
 //   only when no healthy host is waiting, until a request to it succeeds again.
 //
@@ -18,9 +18,13 @@ export interface HostSchedulerOptions {
   readonly maxActive?: number;
   /** Requests in flight to one host. Default 4. */
   readonly perHost?: number;
-  /** A request unanswered this long gives its slot back. Default 1000 ms. */
+  /**
+   * A request unanswered this long gives its slot back (it goes on, parked). Real devices answer a
+   * description in milliseconds, so this can be short: parking costs an open socket, not the request.
+   * Default 250 ms.
+   */
   readonly patienceMs?: number;
-  /** Parked (slot given back) requests at most; beyond this, stalled requests keep their slot. Default 256. */
+  /** Parked (slot given back) requests at most; beyond this, stalled requests keep their slot. Default 512. */
   readonly maxParked?: number;
   /** Hosts remembered (queues, slowness) at most; the least recently used idle one is forgotten. Default 4096. */
   readonly maxHosts?: number;
@@ -96,8 +100,8 @@ export class HostScheduler {
   constructor(options: HostSchedulerOptions = {}) {
     this.maxActive = options.maxActive ?? 32;
     this.perHost = options.perHost ?? 4;
-    this.patienceMs = options.patienceMs ?? 1000;
-    this.maxParked = options.maxParked ?? 256;
+    this.patienceMs = options.patienceMs ?? 250;
+    this.maxParked = options.maxParked ?? 512;
     this.maxHosts = options.maxHosts ?? 4096;
   }
 

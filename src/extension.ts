@@ -12,14 +12,16 @@ import { DeviceIconCache } from './host/iconCache';
 import { CONFIG_SECTION, readHostSettings } from './host/settings';
 import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
+import { honestChannel } from './host/text/honestChannel';
 
 let explorer: UpnpExplorer | undefined;
 let events: EventsController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('UPnP', { log: true });
+  // Device strings reach these channels: every line is written as one honest line.
+  const log = honestChannel(vscode.window.createOutputChannel('UPnP', { log: true }));
   // Decoded DIDL-Lite from invoked actions and from browsing the content tree.
-  const results = vscode.window.createOutputChannel('UPnP Results');
+  const results = honestChannel(vscode.window.createOutputChannel('UPnP Results'));
   context.subscriptions.push(log, results);
 
   const settings = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));

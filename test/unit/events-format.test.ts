@@ -96,8 +96,9 @@ describe('event lines', () => {
 
   test('device values cannot break the one-line-per-variable layout', async () => {
     const body = '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><Status>a&#10;[12:00:00.000] forged</Status></e:property></e:propertyset>';
-    const lines = eventLines(await event(body, 1), { deviceName: 'Evil\nName', serviceLabel: 'X:1' }, opts);
-    assert.deepEqual(lines, ['[T] Evil Name · X:1 · event SEQ 1', '  Status = a\\n[12:00:00.000] forged']);
+    // Names and service types too: a newline in a serviceType once started a forged line here.
+    const lines = eventLines(await event(body, 1), { deviceName: 'Evil\nName\u202E', serviceLabel: 'X:1\n[12:00:00.000] fake' }, opts);
+    assert.deepEqual(lines, ['[T] Evil\\nName\\u202E · X:1\\n[12:00:00.000] fake · event SEQ 1', '  Status = a\\n[12:00:00.000] forged']);
   });
 
   test('a broken body: the problem, and no variables', async () => {

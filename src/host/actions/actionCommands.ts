@@ -1,6 +1,7 @@
 // The action form feature: "Invoke Action…" (from a tree row, its inline button or a quick pick
 // over every known action), one reused panel per action, the values last used per action, the
 // history of recent invocations per device, and the "UPnP Results" channel for DIDL-Lite.
+import { oneLine, pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { Action, DeviceDescription } from '../../core/description/model';
@@ -87,7 +88,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
         const where = `${shortService(service)} — ${ownerLabel(device, service)}`;
         for (const action of service.scpd.actions) {
           const ins = action.arguments.filter((a) => a.direction === 'in').map((a) => a.name);
-          items.push({ label: action.name, description: where, detail: ins.length ? `in: ${ins.join(', ')}` : 'no in-arguments', target: { device, service, action } });
+          items.push({ label: pickText(action.name), description: pickText(where), detail: pickText(ins.length ? `in: ${ins.join(', ')}` : 'no in-arguments'), target: { device, service, action } });
         }
       }
     }
@@ -108,9 +109,9 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
     type Item = vscode.QuickPickItem & { id: string };
     const items: Item[] = entries.map((e) => ({
       id: e.id,
-      label: `${e.ok ? '$(pass)' : '$(error)'} ${e.actionName}`,
-      description: `${e.serviceLabel} — ${e.deviceLabel} · ${e.summary}`,
-      detail: `${new Date(e.at).toLocaleString()} · ${e.argsText || 'no arguments'}`,
+      label: `${e.ok ? '$(pass)' : '$(error)'} ${pickText(e.actionName)}`,
+      description: pickText(`${e.serviceLabel} — ${e.deviceLabel} · ${e.summary}`),
+      detail: pickText(`${new Date(e.at).toLocaleString()} · ${e.argsText || 'no arguments'}`),
     }));
     const picked = await vscode.window.showQuickPick(items, { title: 'UPnP Invocation History — pick one to run it again', matchOnDescription: true, matchOnDetail: true });
     if (picked) this.rerun(picked.id);
@@ -132,7 +133,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
       void vscode.window.showWarningMessage(`${action.name} can't be invoked: the service's description (SCPD) is not available.`);
       return undefined;
     }
-    const webviewPanel = vscode.window.createWebviewPanel(ACTION_FORM_VIEW_TYPE, form.title, vscode.ViewColumn.Active, {
+    const webviewPanel = vscode.window.createWebviewPanel(ACTION_FORM_VIEW_TYPE, oneLine(form.title, 120), vscode.ViewColumn.Active, {
       enableScripts: true,
       // Keeps typed-but-unsent values and the last result while the tab is in the background.
       retainContextWhenHidden: true,

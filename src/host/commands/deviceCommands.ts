@@ -1,6 +1,7 @@
 // Commands on tree rows (context menus): copy identifiers, open the raw XML, open the
 // presentation page, refresh or remove a device. Invoked from a keybinding or the palette they
 // act on the view's selection.
+import { pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
@@ -67,8 +68,9 @@ export class DeviceCommands implements vscode.Disposable {
 
   private async copyUsn(device: DiscoveredDevice): Promise<void> {
     if (device.usns.length <= 1) return copy('USN', device.usns[0]);
-    const picked = await vscode.window.showQuickPick(device.usns, { title: `Copy USN of ${deviceLabel(device)}`, placeHolder: 'This device announced several USNs' });
-    if (picked) await copy('USN', picked);
+    const items = device.usns.map((usn) => ({ label: pickText(usn), usn }));
+    const picked = await vscode.window.showQuickPick(items, { title: `Copy USN of ${deviceLabel(device)}`, placeHolder: 'This device announced several USNs' });
+    if (picked) await copy('USN', picked.usn);
   }
 
   private async openPresentationPage(node: TreeNode): Promise<void> {

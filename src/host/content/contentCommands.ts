@@ -1,6 +1,7 @@
 // Commands on Content rows: Refresh, Show Metadata (decoded lines + the DIDL-Lite in an editor),
 // Download… (pick a resource, save dialog, cancellable progress, written whole or not at all),
 // Delete… (DestroyObject behind a modal confirmation) and Show Thumbnails (the grid webview).
+import { oneLine, pickText } from '../../core/util/text';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -159,13 +160,13 @@ export class ContentCommands implements vscode.Disposable {
     if (object.resources.length === 1) return object.resources[0];
     type Item = vscode.QuickPickItem & { resource: DidlResource };
     const items: Item[] = object.resources.map((r) => ({
-      label: capitalize(resourceLabel(r)),
-      description: describeResource(r),
-      detail: r.uri,
+      label: pickText(capitalize(resourceLabel(r))),
+      description: pickText(describeResource(r)),
+      detail: pickText(r.uri),
       resource: r,
     }));
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Download "${contentLabel(object)}"`,
+      title: `Download "${oneLine(contentLabel(object), 100)}"`,
       placeHolder: 'Which version? (original, large, thumbnail…)',
       matchOnDescription: true,
     });

@@ -1,6 +1,7 @@
 // Pure text and choice helpers for the Content subtree, the download and delete commands and the
 // thumbnails grid: row labels and descriptions, icons, the "Load more" label, file names, the
 // vendor Browse arguments from settings and saved action-form values. No `vscode` at runtime.
+import { oneLine, safeFileName } from '../../core/util/text';
 import type { DidlObject, DidlResource } from '../../core/av/didl';
 import { formatSize } from '../../core/av/resources';
 import type { SoapExtraArg } from '../../core/soap/envelope';
@@ -11,7 +12,7 @@ export type MediaKind = 'container' | 'image' | 'audio' | 'video' | 'other';
 /** The title, or the object id when a server sends none (a row must never be blank). */
 export function contentLabel(o: DidlObject): string {
   const title = o.title.replace(/\s+/g, ' ').trim();
-  return title !== '' ? title : `(untitled ${o.id})`;
+  return oneLine(title !== '' ? title : `(untitled ${o.id})`, 200);
 }
 
 /** Codicon for a row: folder, picture, music, video or a plain file. */
@@ -110,30 +111,27 @@ const MIME_EXTENSIONS: Readonly<Record<string, string>> = {
 /**
  * A safe default file name for a download: the vendor's `OriginalFileName` (quotes stripped), else
  * the URL's last path segment when it looks like a file name, else the title plus an extension
- * from the MIME type. Path separators and control characters never survive.
+ * from the MIME type. Path separators, control and bidi characters never survive, and Windows'
+ * reserved names (CON, NUL.txt, …) are prefixed (see core/util/text.ts safeFileName).
  */
 export function defaultFileName(o: DidlObject, r: DidlResource): string {
   const original = Object.entries(r.protocolInfo.params).find(([k]) => k.toLowerCase() === 'originalfilename')?.[1];
-  const fromParam = original ? safeFileName(original.replace(/^['"]+|['"]+$/g, '')) : '';
+  const fromParam = original ? safeFileName(original.replace(/^['"]+|['"]+$/g, ''), '') : '';
   if (fromParam) return fromParam;
   let segment = '';
   try {
     const last = new URL(r.uri).pathname.split('/').filter((s) => s !== '').pop() ?? '';
-    segment = safeFileName(decodeURIComponent(last));
+    segment = safeFileName(decodeURIComponent(last), '');
   } catch {
     segment = '';
   }
   if (/\.[A-Za-z0-9]{1,5}$/.test(segment)) return segment;
   const mime = r.protocolInfo.contentFormat.toLowerCase();
   const ext = MIME_EXTENSIONS[mime];
-  const base = safeFileName(contentLabel(o)) || segment || 'download';
+  const base = safeFileName(contentLabel(o), '') || segment || 'download';
   return ext ? `${base}.${ext}` : base;
 }
 
-function safeFileName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
-}
 
 /** One vendor argument as the `upnpExplorer.browse.extraArguments` setting writes it. */
 export interface ExtraArgumentSetting {

@@ -1,6 +1,7 @@
 // Event commands: Subscribe / Unsubscribe on service rows (inline and context menu), Subscribe to
 // All Services on root devices, Unsubscribe All and Show Events from the palette and the view's
 // title menu. From the palette without a row, Subscribe and Unsubscribe offer a quick pick.
+import { pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
@@ -108,7 +109,7 @@ export class EventCommands implements vscode.Disposable {
         if (!service.description.eventSubUrl) continue;
         const subscribed = this.events.statusOf(device.key, service.key) !== undefined;
         if (subscribed !== (mode === 'unsubscribe')) continue;
-        items.push({ label: serviceLabel(service), description: deviceLabel(device), detail: service.description.eventSubUrl, target: { device, service } });
+        items.push({ label: pickText(serviceLabel(service)), description: pickText(deviceLabel(device)), detail: pickText(service.description.eventSubUrl), target: { device, service } });
       }
     }
     if (items.length === 0) {

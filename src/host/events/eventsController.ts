@@ -2,6 +2,7 @@
 // request, writes every event and subscription change to the "UPnP Events" channel, keeps the last
 // evented values for the tree, drops the subscriptions of devices that leave, and on shutdown
 // unsubscribes everything within the client's bound. One Disposable; close() is what deactivate awaits.
+import { honestChannel } from '../text/honestChannel';
 import * as vscode from 'vscode';
 import { GenaClient } from '../../core/gena/client';
 import type { GenaActivity, GenaClientOptions, GenaSubscriptionInfo } from '../../core/gena/client';
@@ -64,7 +65,7 @@ export class EventsController implements vscode.Disposable {
   private channelClosed = false;
 
   constructor(explorer: UpnpExplorer, private readonly log: Logger) {
-    this.channel = vscode.window.createOutputChannel(EVENTS_CHANNEL_NAME);
+    this.channel = honestChannel(vscode.window.createOutputChannel(EVENTS_CHANNEL_NAME));
     this.settings = readEventSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
     this.current = this.makeClient();
     this.disposables.push(

@@ -2,6 +2,7 @@
 // and one line per variable, LastChange spread out per instance, DIDL-Lite summarised, warnings
 // for lost and repeated events, and a line for every subscription change. No `vscode` here, so it
 // is unit-tested in plain Node against the captured events.
+import { oneLine } from '../../core/util/text';
 import type { GenaActivity, GenaEvent, GenaSubscriptionInfo, UnsubscribeReason } from '../../core/gena/client';
 import type { EventVariable, LastChangeVariable } from '../../core/gena/propertyset';
 import { describeTimeout } from '../../core/gena/timeout';
@@ -43,22 +44,12 @@ export function formatClock(epochMs: number): string {
  */
 export function formatValue(value: string, maxChars = DEFAULT_MAX_VALUE_CHARS): string {
   if (value === '') return '""';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
-  const oneLine = value.replace(/[\u0000-\u001f\u007f]/g, (c) => {
-    switch (c) {
-      case '\n': return '\\n';
-      case '\r': return '\\r';
-      case '\t': return '\\t';
-      default: return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    }
-  });
-  if (oneLine.length <= maxChars) return oneLine;
-  return `${oneLine.slice(0, maxChars)}… (${oneLine.length - maxChars} more characters)`;
+  return oneLine(value, maxChars);
 }
 
 /** `Leica Q3-1234567 · ConnectionManager:1`. */
 export function sourceText(source: EventSource): string {
-  return `${oneLine(source.deviceName)} · ${source.serviceLabel}`;
+  return `${oneLine(source.deviceName)} · ${oneLine(source.serviceLabel)}`;
 }
 
 /** A source for a subscription the host has no record of: the service type, else the URL. */
@@ -187,6 +178,3 @@ export function withEventedValue(description: string, value: string | undefined,
   return description ? `= ${shown} · ${description}` : `= ${shown}`;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ');
-}

@@ -1,5 +1,6 @@
 // The "Devices" view: root devices from the explorer, sorted by name, refreshed (debounced) on the
 // registry's add/change/remove events, with a device-count badge.
+import { oneLine } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { ServiceState } from '../../core/registry/types';
@@ -67,6 +68,10 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    return honest(this.buildTreeItem(node));
+  }
+
+  private buildTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'content') return this.content?.treeItem(node) ?? new vscode.TreeItem(node.id);
     const item = new vscode.TreeItem('', hasChildren(node) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
@@ -213,4 +218,15 @@ function markdown(text: string): vscode.MarkdownString {
   md.isTrusted = false;
   md.supportHtml = false;
   return md;
+}
+
+/**
+ * Every row's label and description as one honest line: whatever part of them a device wrote
+ * (names, types, titles, errors), newlines, separators, bidi overrides and controls show as escapes.
+ */
+function honest(item: vscode.TreeItem): vscode.TreeItem {
+  if (typeof item.label === 'string') item.label = oneLine(item.label, 200);
+  else if (item.label) item.label = { ...item.label, label: oneLine(item.label.label, 200) };
+  if (typeof item.description === 'string') item.description = oneLine(item.description, 300);
+  return item;
 }

@@ -1,5 +1,6 @@
 // Pure text builders for the Devices tree: labels, descriptions, signatures and tooltip markdown.
 // Kept free of the `vscode` module (types only) so they are unit-tested in plain Node.
+import { oneLine, visible } from '../../core/util/text';
 import type { Action, DeviceDescription, Problem, StateVariable, VendorField } from '../../core/description/model';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import { deviceTypeShortName, serviceTypeShortName } from '../../core/description/names';
@@ -11,8 +12,7 @@ import { deviceTypeShortName, serviceTypeShortName } from '../../core/descriptio
  * so a device cannot start a heading or a list.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, ' ')
+  return visible(text.replace(/[\r\n\t]+/g, ' '))
     .replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
 }
 
@@ -88,12 +88,12 @@ export function actionTooltip(action: Action, variables: readonly StateVariable[
  */
 export function deviceLabel(device: DiscoveredDevice): string {
   const name = friendlyName(device);
-  if (name) return name;
+  if (name) return oneLine(name, 120);
   try {
     const url = new URL(device.location);
-    return `${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+    return oneLine(`${url.host}${url.pathname === '/' ? '' : url.pathname}`, 120);
   } catch {
-    return device.location;
+    return oneLine(device.location, 120);
   }
 }
 
@@ -112,17 +112,17 @@ function friendlyName(device: DiscoveredDevice): string | undefined {
 
 /** The row description: why it failed, that it is still loading, or its type and address. */
 export function deviceRowDescription(device: DiscoveredDevice): string {
-  if (device.status === 'error') return device.error ?? 'error';
+  if (device.status === 'error') return oneLine(device.error ?? 'error', 300);
   if (device.status === 'describing') return 'describing…';
   const parts: string[] = [];
   if (device.description) parts.push(deviceTypeShortName(device.description.device.deviceType));
   const host = hostOf(device.location);
   if (host) parts.push(host);
-  return parts.join(' · ');
+  return oneLine(parts.join(' · '), 300);
 }
 
 export function embeddedDeviceRowDescription(description: DeviceDescription): string {
-  return deviceTypeShortName(description.deviceType);
+  return oneLine(deviceTypeShortName(description.deviceType), 120);
 }
 
 /** Codicon id for a device type: media server → server, light → lightbulb, gateway → globe, … */
@@ -139,7 +139,7 @@ export function deviceTypeCodicon(deviceType: string | undefined): string {
 
 /** Service row label: `ContentDirectory:1`. */
 export function serviceLabel(service: ServiceState): string {
-  return serviceTypeShortName(service.description.serviceType);
+  return oneLine(serviceTypeShortName(service.description.serviceType), 120);
 }
 
 /** Service row description: the SCPD state, and the serviceId when it doesn't just repeat the type. */
@@ -151,7 +151,7 @@ export function serviceRowDescription(service: ServiceState): string {
   if (id && id !== label && id !== label.replace(/:\d+$/, '')) parts.push(id);
   if (service.scpdStatus === 'pending') parts.push('loading…');
   else if (service.scpdStatus === 'error') parts.push('SCPD error');
-  return parts.join(' · ');
+  return oneLine(parts.join(" · "), 300);
 }
 
 export function serviceTooltip(service: ServiceState): string {

@@ -18,6 +18,7 @@ import { HOSTILE_CDS_TYPE, HOSTILE_VARIANTS, hostileUdn, startHostileDevices } f
 import type { HostileDevices, HostileVariant } from '../devices/hostile';
 import { hostilePropertySets } from '../devices/hostile-xml';
 import { sendNotify } from '../devices/http-device';
+import { request as httpRequest } from 'node:http';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedDevice } from '../devices/device-handle';
 
@@ -233,6 +234,26 @@ describe('hostile documents', () => {
         assert.ok(problems.length <= 102, `${name}: ${problems.length} problems`);
         assert.ok(lag < MAX_LAG_MS, `${name}: held ${lag.toFixed(0)} ms`);
       }
+    });
+
+    it('an event from another address than the device\'s is delivered, and flagged', async () => {
+      const before = events.length;
+      const body = '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><V>1</V></e:property></e:propertyset>';
+      const url = new URL(callback);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest({
+          host: url.hostname, port: Number(url.port), path: url.pathname, method: 'NOTIFY', localAddress: '127.0.0.2',
+          headers: { 'CONTENT-TYPE': 'text/xml; charset="utf-8"', NT: 'upnp:event', NTS: 'upnp:propchange', SID: sid, SEQ: '5', 'CONTENT-LENGTH': Buffer.byteLength(body) },
+        }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(status, 200);
+      const end = Date.now() + 5000;
+      while (events.length === before && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      const event = events[before]!;
+      assert.ok(event.problems.includes("This event came from 127.0.0.2, not from the device's address 127.0.0.1 (the event URL's host)."), event.problems.join('\n'));
+      assert.deepEqual(event.variables.map((v) => [v.name, v.value]), [['V', '1']]);
     });
 
     it('a body over the 1 MiB cap is refused with 413', async () => {

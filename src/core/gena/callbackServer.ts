@@ -64,6 +64,10 @@ export class CallbackServer {
 
   /** Listens on `options.host`; `route(path)` names the subscription behind a path, if any. */
   static async start(options: CallbackServerOptions, route: (path: string) => NotifyRoute | undefined): Promise<CallbackServer> {
+    // One interface, never all of them: anyone on any network could otherwise post to it.
+    if (/^(0\.0\.0\.0|::|::0|)$/.test(options.host)) {
+      throw new Error(`the callback server must listen on one interface's address, not on "${options.host || 'all'}"`);
+    }
     const requestTimeout = options.requestTimeoutMs ?? 20_000;
     const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_NOTIFY_BYTES;

@@ -5,6 +5,7 @@
 // Events come out typed and decoded: variables, LastChange per instance, DIDL-Lite summaries,
 // and what the event keys say about lost events. A subscription that is accepted but never
 // followed by its initial event gets a diagnosis: the device most likely can't reach us.
+import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FetchError, fetchBytes } from '../http/fetch';
 import type { FetchErrorKind } from '../http/fetch';
@@ -14,7 +15,7 @@ import { Emitter, silentLogger } from '../util/events';
 import type { DisposableLike, EventLike, Logger } from '../util/events';
 import { CallbackServer } from './callbackServer';
 import type { NotifyRequest, NotifyRoute, NotifyVerdict, RejectedRequest } from './callbackServer';
-import { interfaceNameOf, localAddressFor } from './localAddress';
+import { interfaceNameOf, localAddressFor, unusableEventHost } from './localAddress';
 import { decodePropertySet } from './propertyset';
 import type { EventVariable, LastChangeEvent } from './propertyset';
 import { SeqTracker, parseSeq } from './seq';
@@ -178,6 +179,8 @@ interface Subscription {
   readonly callbackUrl: string;
   readonly localAddress: string;
   readonly interfaceName?: string;
+  /** The event URL's host when it is an address: where this subscription's events should come from. */
+  readonly deviceAddress?: string;
   sid: string;
   granted: GenaTimeout;
   acceptedAt: number;
@@ -234,6 +237,9 @@ export class GenaClient implements DisposableLike {
     }
     if (url.protocol !== 'http:') throw new GenaError('invalid-url', `${options.eventSubUrl} is not an http:// URL (GENA runs over HTTP).`);
     const port = Number(url.port || 80);
+    const bareHost = url.hostname.replace(/^\[|\]$/g, '');
+    const unusable = unusableEventHost(bareHost);
+    if (unusable) throw new GenaError('invalid-url', `Not subscribing to ${options.eventSubUrl}: ${unusable}.`);
     let localAddress: string;
     try {
       localAddress = this.options.callbackAddress ?? await localAddressFor(url.hostname, port);
@@ -246,6 +252,7 @@ export class GenaClient implements DisposableLike {
     const interfaceName = interfaceNameOf(localAddress);
     const sub: Subscription = {
       id, path, options, localAddress,
+      ...(isIP(bareHost) ? { deviceAddress: bareHost } : {}),
       requested: options.timeoutSeconds ?? this.options.requestedTimeoutSeconds ?? DEFAULT_REQUESTED_TIMEOUT_SECONDS,
       callbackUrl: server.urlFor(path),
       ...(interfaceName !== undefined ? { interfaceName } : {}),
@@ -395,6 +402,13 @@ export class GenaClient implements DisposableLike {
     const body = decodeText(request.body, request.headers['content-type']);
     const set = await decodePropertySet(body);
     if (sub.closed) return;
+    // Flagged, not refused: the callback path is a secret only the subscribed device was told, so
+    // another sender is more likely the same device on another interface (or behind NAT) than a
+    // forgery, and refusing would lose its events without a word.
+    const from = request.remoteAddress?.replace(/^::ffff:/, '');
+    if (sub.deviceAddress !== undefined && from !== undefined && from !== sub.deviceAddress) {
+      problems.push(`This event came from ${from}, not from the device's address ${sub.deviceAddress} (the event URL's host).`);
+    }
     problems.push(...set.problems);
     const seq = parseSeq(request.seq);
     let missed: number | undefined;

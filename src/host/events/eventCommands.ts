@@ -15,6 +15,7 @@ export const UNSUBSCRIBE_COMMAND = 'upnpExplorer.unsubscribeEvents';
 export const SUBSCRIBE_ALL_SERVICES_COMMAND = 'upnpExplorer.subscribeAllServices';
 export const UNSUBSCRIBE_ALL_COMMAND = 'upnpExplorer.unsubscribeAll';
 export const SHOW_EVENTS_COMMAND = 'upnpExplorer.showEvents';
+export const OPEN_EVENT_COMMAND = 'upnpExplorer.openEvent';
 
 interface Target {
   readonly device: DiscoveredDevice;
@@ -35,6 +36,7 @@ export class EventCommands implements vscode.Disposable {
       vscode.commands.registerCommand(SUBSCRIBE_ALL_SERVICES_COMMAND, (arg?: unknown) => this.subscribeAllCommand(arg)),
       vscode.commands.registerCommand(UNSUBSCRIBE_ALL_COMMAND, () => this.unsubscribeAllCommand()),
       vscode.commands.registerCommand(SHOW_EVENTS_COMMAND, () => this.events.showChannel()),
+      vscode.commands.registerCommand(OPEN_EVENT_COMMAND, () => this.events.documents.pickAndOpen()),
     ];
   }
 

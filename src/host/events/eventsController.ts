@@ -17,6 +17,7 @@ import type { EventSettings } from './eventSettings';
 import { activityLines, deviceLeftLine, fallbackSource, formatClock, sourceText, WARNING_MARK } from './format';
 import type { EventSource, ServiceEventStatus } from './format';
 import { EventedValues } from './lastValues';
+import { EventDocuments } from './eventDocuments';
 
 export const EVENTS_CHANNEL_NAME = 'UPnP Events';
 
@@ -64,11 +65,15 @@ export class EventsController implements vscode.Disposable {
   private closing: Promise<void> | undefined;
   private channelClosed = false;
 
+  /** Recent events, whole, for "UPnP: Open Event…". */
+  readonly documents = new EventDocuments();
+
   constructor(explorer: UpnpExplorer, private readonly log: Logger) {
     this.channel = honestChannel(vscode.window.createOutputChannel(EVENTS_CHANNEL_NAME));
     this.settings = readEventSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
     this.current = this.makeClient();
     this.disposables.push(
+      this.documents,
       this.changeEmitter,
       explorer.onDidRemoveDevice((removed) => { void this.deviceRemoved(removed); }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -275,6 +280,7 @@ export class EventsController implements vscode.Disposable {
     }
     const source = w?.source ?? (info ? fallbackSource(info) : { deviceName: 'unknown device', serviceLabel: 'service' });
     this.write(activityLines(activity, source, Date.now()));
+    if (activity.type === 'event') this.documents.keep(source, activity.event);
     switch (activity.type) {
       case 'event':
         if (w) {

@@ -1,5 +1,6 @@
 // Owns the explorer's lifecycle in the host: starting the SSDP sockets, searches with progress in
 // the Devices view (one at a time, cancellable), and applying setting changes.
+import { showError, showWarning } from './text/notify';
 import * as vscode from 'vscode';
 import type { SearchResult, UpnpExplorer } from '../core/explorer';
 import type { HostSettings } from './settings';
@@ -22,7 +23,7 @@ export class DiscoveryController implements vscode.Disposable {
     this.disposables.push(toDisposable(explorer.onDidReachLimit((stats) => {
       const message = `UPnP Explorer keeps at most ${stats.limit} devices: ${stats.known} are known and ${stats.ignored} announcement${stats.ignored === 1 ? ' of another device was' : 's of other devices were'} ignored. A flood of announcements can cause this; on a very large network, raise the limit.`;
       this.log.warn(message);
-      void vscode.window.showWarningMessage(message, 'Raise the Limit', 'Show Log').then((choice) => {
+      void showWarning(message, 'Raise the Limit', 'Show Log').then((choice) => {
         if (choice === 'Raise the Limit') void vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.maxDevices`);
         else if (choice === 'Show Log') this.log.show();
       });
@@ -121,7 +122,7 @@ export class DiscoveryController implements vscode.Disposable {
   private async showSetupError(message: string): Promise<void> {
     const openSettings = 'Open Settings';
     const showLog = 'Show Log';
-    const choice = await vscode.window.showErrorMessage(message, openSettings, showLog);
+    const choice = await showError(message, openSettings, showLog);
     if (choice === openSettings) {
       await vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.interfaces`);
     } else if (choice === showLog) {

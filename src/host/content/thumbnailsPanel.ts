@@ -2,6 +2,7 @@
 // the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
 // fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
 // hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
+import { showError } from '../text/notify';
 import * as vscode from 'vscode';
 import { webviewPage } from '../webviewHtml';
 import { ChildPager } from '../../core/av/contentDirectory';
@@ -48,7 +49,7 @@ export class ThumbnailsPanels implements vscode.Disposable {
     }
     const client = this.tree.clientFor(node);
     if (typeof client === 'string') {
-      void vscode.window.showErrorMessage(client);
+      void showError(client);
       return;
     }
     const o = objectOf(node);

@@ -2,6 +2,7 @@
 // channel cuts long values and long events to fit; here the body is shown as the device sent it,
 // indented, and each variable's value in full (LastChange and DIDL-Lite values indented too).
 // Kept in memory and bounded: the last MAX_EVENTS events, at most MAX_CHARS of bodies in all.
+import { showInfo } from '../text/notify';
 import * as vscode from 'vscode';
 import type { GenaEvent } from '../../core/gena/client';
 import { prettyXml } from '../../core/xml/pretty';
@@ -47,7 +48,7 @@ export class EventDocuments implements vscode.TextDocumentContentProvider, vscod
   /** Offers the recent events, newest first, and opens the one picked. */
   async pickAndOpen(): Promise<void> {
     if (this.kept.length === 0) {
-      void vscode.window.showInformationMessage('No events received yet. Subscribe to a service in the UPnP Devices view.');
+      void showInfo('No events received yet. Subscribe to a service in the UPnP Devices view.');
       return;
     }
     type Item = vscode.QuickPickItem & { kept: Kept };

@@ -2,6 +2,7 @@
 // request, writes every event and subscription change to the "UPnP Events" channel, keeps the last
 // evented values for the tree, drops the subscriptions of devices that leave, and on shutdown
 // unsubscribes everything within the client's bound. One Disposable; close() is what deactivate awaits.
+import { showWarning } from '../text/notify';
 import { honestChannel } from '../text/honestChannel';
 import * as vscode from 'vscode';
 import { GenaClient } from '../../core/gena/client';
@@ -310,7 +311,7 @@ export class EventsController implements vscode.Disposable {
   }
 
   private async warn(message: string): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(message, 'Show Events');
+    const choice = await showWarning(message, 'Show Events');
     if (choice === 'Show Events') this.showChannel();
   }
 

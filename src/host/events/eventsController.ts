@@ -51,7 +51,7 @@ interface ClientEntry {
 
 export class EventsController implements vscode.Disposable {
   readonly channel: vscode.OutputChannel;
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly changeEmitter = new vscode.EventEmitter<string | undefined>();
   /** Fires when a subscription starts, ends or brings an event (the tree redraws, debounced). */
   readonly onDidChange = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -121,7 +121,7 @@ export class EventsController implements vscode.Disposable {
     };
     this.byRow.set(rowKey, w);
     this.subscribing.add(w);
-    this.changed();
+    this.changed(w.deviceKey);
     try {
       const info = await w.client.subscribe({
         eventSubUrl,
@@ -145,7 +145,7 @@ export class EventsController implements vscode.Disposable {
     } finally {
       this.subscribing.delete(w);
       this.retireIfIdle();
-      this.changed();
+      this.changed(w.deviceKey);
     }
   }
 
@@ -230,7 +230,7 @@ export class EventsController implements vscode.Disposable {
   private async end(w: Watched): Promise<void> {
     if (this.byRow.get(w.rowKey) === w) this.byRow.delete(w.rowKey);
     w.values.clear();
-    this.changed();
+    this.changed(w.deviceKey);
     if (w.state === 'subscribing') {
       // subscribe() sees `cancelled` and unsubscribes if the device accepted in the meantime.
       w.cancelled = true;
@@ -307,7 +307,7 @@ export class EventsController implements vscode.Disposable {
       default:
         break;
     }
-    this.changed();
+    this.changed(w?.deviceKey);
   }
 
   private async warn(message: string): Promise<void> {
@@ -321,8 +321,9 @@ export class EventsController implements vscode.Disposable {
     for (const line of lines) this.channel.appendLine(line);
   }
 
-  private changed(): void {
-    if (!this.closing) this.changeEmitter.fire();
+  /** Tells the tree what changed: one device's rows (by key), or every subscribed device's. */
+  private changed(deviceKey?: string): void {
+    if (!this.closing) this.changeEmitter.fire(deviceKey);
   }
 }
 

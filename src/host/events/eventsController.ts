@@ -2,6 +2,7 @@
 // request, writes every event and subscription change to the "UPnP Events" channel, keeps the last
 // evented values for the tree, drops the subscriptions of devices that leave, and on shutdown
 // unsubscribes everything within the client's bound. One Disposable; close() is what deactivate awaits.
+import type { ServiceEventsChange } from '../tree/devicesTreeProvider';
 import { showWarning } from '../text/notify';
 import { honestChannel } from '../text/honestChannel';
 import * as vscode from 'vscode';
@@ -51,7 +52,7 @@ interface ClientEntry {
 
 export class EventsController implements vscode.Disposable {
   readonly channel: vscode.OutputChannel;
-  private readonly changeEmitter = new vscode.EventEmitter<string | undefined>();
+  private readonly changeEmitter = new vscode.EventEmitter<ServiceEventsChange | undefined>();
   /** Fires when a subscription starts, ends or brings an event (the tree redraws, debounced). */
   readonly onDidChange = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -121,7 +122,7 @@ export class EventsController implements vscode.Disposable {
     };
     this.byRow.set(rowKey, w);
     this.subscribing.add(w);
-    this.changed(w.deviceKey);
+    this.changed(w);
     try {
       const info = await w.client.subscribe({
         eventSubUrl,
@@ -145,7 +146,7 @@ export class EventsController implements vscode.Disposable {
     } finally {
       this.subscribing.delete(w);
       this.retireIfIdle();
-      this.changed(w.deviceKey);
+      this.changed(w);
     }
   }
 
@@ -230,7 +231,7 @@ export class EventsController implements vscode.Disposable {
   private async end(w: Watched): Promise<void> {
     if (this.byRow.get(w.rowKey) === w) this.byRow.delete(w.rowKey);
     w.values.clear();
-    this.changed(w.deviceKey);
+    this.changed(w);
     if (w.state === 'subscribing') {
       // subscribe() sees `cancelled` and unsubscribes if the device accepted in the meantime.
       w.cancelled = true;
@@ -307,7 +308,7 @@ export class EventsController implements vscode.Disposable {
       default:
         break;
     }
-    this.changed(w?.deviceKey);
+    this.changed(w);
   }
 
   private async warn(message: string): Promise<void> {
@@ -321,9 +322,9 @@ export class EventsController implements vscode.Disposable {
     for (const line of lines) this.channel.appendLine(line);
   }
 
-  /** Tells the tree what changed: one device's rows (by key), or every subscribed device's. */
-  private changed(deviceKey?: string): void {
-    if (!this.closing) this.changeEmitter.fire(deviceKey);
+  /** Tells the tree what changed: one service's rows, or (undefined) several. */
+  private changed(w?: Watched): void {
+    if (!this.closing) this.changeEmitter.fire(w ? { deviceKey: w.deviceKey, serviceKey: w.serviceKey } : undefined);
   }
 }
 

@@ -24,16 +24,22 @@ import type { ContentTreeSource } from '../content/contentTree';
 export const DEVICES_VIEW_ID = 'upnpExplorer.devices';
 const REFRESH_DELAY_MS = 100;
 
+export interface ServiceEventsChange {
+  readonly deviceKey: string;
+  /** The core's service key (`${deviceUdn}::${serviceId}`). */
+  readonly serviceKey: string;
+}
+
 /** What the tree shows of event subscriptions (the events feature implements it). */
 export interface ServiceEventsView {
-  /** Fires with the key of the device whose subscriptions or values changed, or undefined for several. */
-  readonly onDidChange: vscode.Event<string | undefined>;
+  /** Fires with the service whose subscription or values changed, or undefined for several. */
+  readonly onDidChange: vscode.Event<ServiceEventsChange | undefined>;
   statusOf(deviceKey: string, serviceKey: string): ServiceEventStatus | undefined;
   lastValue(deviceKey: string, serviceKey: string, variable: string): string | undefined;
 }
 
 export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly view: vscode.TreeView<TreeNode>;
   private readonly disposables: vscode.Disposable[] = [];
@@ -43,6 +49,9 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** What to redraw at the next flush: the device list (root) and/or single devices. */
   private pendingRoot = false;
   private readonly pendingDevices = new Set<string>();
+  private readonly pendingServices = new Set<string>();
+  /** Ids of the service, state-variables and variable rows of each `${deviceKey}|${serviceKey}`. */
+  private readonly serviceRows = new Map<string, Set<string>>();
   /** Each device's label when last drawn: a new one may change its place in the sorted list. */
   private readonly drawnLabels = new Map<string, string>();
 
@@ -64,7 +73,10 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       }),
       icons.onDidChange(() => this.scheduleRefresh(undefined)),
     );
-    if (events) this.disposables.push(events.onDidChange((key) => this.scheduleRefresh(key)));
+    // An event redraws only its service's row and its variables' rows: redrawing a row makes VS
+    // Code forget its children's handles until it asks for them again, and a context-menu command
+    // on one of them in that moment would arrive without its row.
+    if (events) this.disposables.push(events.onDidChange((change) => (change ? this.scheduleServiceRefresh(change) : this.scheduleRefresh(undefined))));
     // Content rows change one container at a time (a page loaded, an item deleted).
     if (content) this.disposables.push(content.onDidChange((node) => (node ? this.changeEmitter.fire(node) : this.scheduleRefresh(undefined))));
     this.updateBadge();
@@ -192,10 +204,20 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       if (this.drawnLabels.get(key) !== deviceLabel(device)) root = true;
       if (!root) changed.push(this.intern(rootDeviceNode(device)));
     }
+    if (!root) {
+      for (const service of this.pendingServices) {
+        if (this.pendingDevices.has(service.slice(0, service.indexOf('|')))) continue; // redrawn whole anyway
+        for (const id of this.serviceRows.get(service) ?? []) {
+          const node = this.nodes.get(id);
+          if (node && node.kind !== 'variables') changed.push(node);
+        }
+      }
+    }
     this.pendingRoot = false;
     this.pendingDevices.clear();
+    this.pendingServices.clear();
     if (root) this.changeEmitter.fire(undefined);
-    else for (const node of changed) this.changeEmitter.fire(node);
+    else if (changed.length > 0) this.changeEmitter.fire(changed);
   }
 
   dispose(): void {
@@ -211,6 +233,11 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
   }
 
+  private scheduleServiceRefresh(change: ServiceEventsChange): void {
+    this.pendingServices.add(`${change.deviceKey}|${change.serviceKey}`);
+    this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
   /** The tree's object for this node's id, its snapshot brought up to date; `fresh` when new. */
   private intern<T extends TreeNode>(fresh: T): T {
     const known = this.nodes.get(fresh.id);
@@ -219,6 +246,12 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       return known as T;
     }
     this.nodes.set(fresh.id, fresh);
+    if (fresh.kind === 'service' || fresh.kind === 'variable' || fresh.kind === 'variables') {
+      const key = `${fresh.device.key}|${fresh.service.key}`;
+      let ids = this.serviceRows.get(key);
+      if (!ids) this.serviceRows.set(key, (ids = new Set()));
+      ids.add(fresh.id);
+    }
     return fresh;
   }
 
@@ -226,6 +259,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private forget(deviceKey: string): void {
     const id = `device:${deviceKey}`;
     for (const key of [...this.nodes.keys()]) if (key === id || key.startsWith(`${id}/`)) this.nodes.delete(key);
+    for (const key of [...this.serviceRows.keys()]) if (key.startsWith(`${deviceKey}|`)) this.serviceRows.delete(key);
     this.drawnLabels.delete(deviceKey);
   }
 

@@ -142,4 +142,22 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     assert.match(row ?? '', /MediaServer:1/);
     await activityBarItem(page, 'UPnP').locator('.badge:not(.progress-badge) .badge-content').filter({ hasText: /^\s*5\s*$/ }).waitFor({ timeout: 10_000 });
   });
+
+  it('an unreachable URL is not added: one error that says why, no row, no badge change', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>UPnP: Add Device by URL');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Device by URL' }).first().click();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('http://127.0.0.1:9/nothing-here.xml');
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Could not add the device' }).first();
+    await toast.waitFor({ timeout: 20_000 });
+    assert.match(await toast.innerText(), /connection refused/);
+    assert.ok(!(await treeRowTexts(page)).some((r) => r.includes('nothing-here.xml')), 'no error row');
+    assert.equal((await activityBarItem(page, 'UPnP').locator('.badge:not(.progress-badge) .badge-content').innerText()).trim(), '5');
+    await screenshot(page, 'add-by-url-unreachable');
+  });
 });

@@ -93,8 +93,12 @@ export class EventCommands implements vscode.Disposable {
   }
 
   /** The service row given (inline button, context menu) or selected. */
+  /**
+   * The service of the row the command came from. From the palette there is none: then the
+   * caller shows a picker rather than acting on whatever row happens to be selected.
+   */
   private serviceTarget(arg: unknown): Target | undefined {
-    const node = isTreeNode(arg) ? arg : this.tree.view.selection[0];
+    const node = isTreeNode(arg) ? arg : undefined;
     for (let n: TreeNode | undefined = node; n; n = n.parent) {
       if (n.kind === 'service') {
         const device = this.latest(n.device);

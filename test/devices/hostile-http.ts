@@ -42,7 +42,7 @@ export async function startHoldingDevices(opts: HoldingDevicesOptions): Promise<
   const udns: string[] = [];
   const responder = await SsdpResponder.start({ ...opts, interfaceAddress: opts.interfaceAddress ?? '127.0.0.1' });
   const roots: AdvertisedRoot[] = [];
-  for (let i = 0; i < opts.count; i++) {
+  await Promise.all(Array.from({ length: opts.count }, async (_, i) => {
     const server = net.createServer((socket) => {
       accepted++;
       sockets.add(socket);
@@ -67,17 +67,20 @@ export async function startHoldingDevices(opts: HoldingDevicesOptions): Promise<
       server.once('error', reject);
       server.listen(0, host, () => { server.off('error', reject); resolve(); });
     });
-    servers.push(server);
+    servers[i] = server;
     const udn = `uuid:${prefix}-0000-4000-8000-${(i + 1).toString(16).padStart(12, '0')}`;
     const location = `http://${host}:${(server.address() as AddressInfo).port}/description.xml`;
-    locations.push(location);
-    udns.push(udn);
-    roots.push(await responder.addRoot({
+    locations[i] = location;
+    udns[i] = udn;
+    roots[i] = await responder.addRoot({
       root: { udn, deviceType: 'urn:schemas-upnp-org:device:Basic:1', serviceTypes: [] },
       location,
       ...(opts.maxAgeSeconds !== undefined ? { maxAgeSeconds: opts.maxAgeSeconds } : {}),
-    }));
-  }
+      // They answer searches; announcing at start would only cost time (each root waits 100 ms
+      // between its two announcements). announceAll() is how a test makes them re-announce.
+      announce: opts.announce ?? false,
+    });
+  }));
   return {
     locations,
     udns,

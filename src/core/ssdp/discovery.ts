@@ -235,8 +235,12 @@ export class SsdpDiscovery implements DisposableLike {
     }
     this.listening = this.sockets.map((s) => s.iface);
     this.receiveBufferBytes = result.receiveBufferBytes;
+    // Linux reports twice what it grants for payload (it counts its bookkeeping too).
+    const kib = Math.round(result.receiveBufferBytes / 1024);
     if (result.receiveBufferBytes < RECEIVE_BUFFER_BYTES) {
-      this.logger.info(`SSDP: the receive buffer is ${Math.round(result.receiveBufferBytes / 1024)} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices, raise it so no answer is dropped.`);
+      this.logger.warn(`SSDP: the receive buffer is ${kib} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices answers may be dropped; raise net.core.rmem_max to keep them.`);
+    } else {
+      this.logger.info(`SSDP: receive buffer ${kib} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB).`);
     }
     this.opened = true;
     this.logger.info(`SSDP: using ${this.interfaces.map((i) => `${i.name} ${i.address}`).join(', ')}`);

@@ -38,8 +38,27 @@ const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const idle = { active: 0, parked: 0, queued: 0, givenUp: 0 };
 
 describe('HostScheduler', () => {
+  /** Runs one job per host to completion, so the hosts count as having answered. */
+  async function prove(s: HostScheduler, hosts: string[]): Promise<void> {
+    for (const h of hosts) {
+      const job = pending(s, h, `${h}0`, []);
+      await tick();
+      job.finish();
+      await job.done;
+    }
+  }
+
+  /** Finishes, one at a time, whichever job started last, until `count` have run. */
+  async function drain(jobs: Pending[], started: string[], count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      await tick();
+      jobs.find((j) => j.id === started[started.length - 1])!.finish();
+    }
+  }
+
   it('takes hosts in turn, not requests in arrival order', async () => {
     const s = new HostScheduler({ maxActive: 1, perHost: 4 });
+    await prove(s, ['Z', 'A', 'B', 'C']);
     const started: string[] = [];
     // One slot, held while the others queue up.
     const blocker = pending(s, 'Z', 'z1', started);
@@ -50,12 +69,22 @@ describe('HostScheduler', () => {
     ];
     await tick();
     blocker.finish();
-    for (let i = 0; i < jobs.length; i++) {
-      await tick();
-      jobs.find((j) => j.id === started[started.length - 1])!.finish();
-    }
+    await drain(jobs, started, jobs.length);
     await Promise.all([blocker, ...jobs].map((j) => j.done));
     assert.deepEqual(started, ['z1', 'a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+  });
+
+  it('hosts that answered go before hosts not yet tried (a described device\'s SCPDs don\'t queue behind newcomers)', async () => {
+    const s = new HostScheduler({ maxActive: 1, perHost: 4 });
+    await prove(s, ['P']);
+    const started: string[] = [];
+    const blocker = pending(s, 'Z', 'z1', started);
+    const jobs = [pending(s, 'U', 'u1', started), pending(s, 'V', 'v1', started), pending(s, 'P', 'p1', started), pending(s, 'P', 'p2', started)];
+    await tick();
+    blocker.finish();
+    await drain(jobs, started, jobs.length);
+    await Promise.all([blocker, ...jobs].map((j) => j.done));
+    assert.deepEqual(started, ['z1', 'p1', 'p2', 'u1', 'v1']);
   });
 
   it('holds at most perHost requests to one host, whatever the slots', async () => {

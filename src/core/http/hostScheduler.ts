@@ -75,9 +75,11 @@ interface HostState {
   slow: boolean;
   /** Answered (a request succeeded) and has not stalled since. */
   proven: boolean;
-  /** Waiting in one of the turn queues. */
-  waiting: boolean;
+  /** The line it waits in for its next turn, if any (an entry left in another line is stale). */
+  line: Line | undefined;
 }
+
+type Line = 'proven' | 'healthy' | 'slow';
 
 /** A request in flight. */
 interface Running {
@@ -145,10 +147,13 @@ export class HostScheduler {
   private readonly maxParked: number;
   private readonly maxHosts: number;
   private readonly hosts = new Map<string, HostState>();
-  /** Hosts with queued work and a free per-host slot, in turn order: proven, not yet proven, slow. */
-  private readonly proven = new Fifo<HostState>();
-  private readonly healthy = new Fifo<HostState>();
-  private readonly slow = new Fifo<HostState>();
+  /**
+   * Hosts with queued work and a free per-host slot, in turn order: proven, not yet proven, slow.
+   * A host that changes line (it answered, or stalled) is added to the new one and skipped in the
+   * old one; `waiting` counts the hosts really in each.
+   */
+  private readonly lines: Record<Line, Fifo<HostState>> = { proven: new Fifo(), healthy: new Fifo(), slow: new Fifo() };
+  private readonly waiting: Record<Line, number> = { proven: 0, healthy: 0, slow: 0 };
   /** Parked requests, longest parked first (finished ones are skipped, and swept out now and then). */
   private readonly parkedLine = new Fifo<Running>();
   private readonly running = new Set<Running>();
@@ -212,11 +217,11 @@ export class HostScheduler {
       this.hosts.set(host, state);
       return state;
     }
-    state = { name: host, queue: [], head: 0, inFlight: 0, slow: false, proven: false, waiting: false };
+    state = { name: host, queue: [], head: 0, inFlight: 0, slow: false, proven: false, line: undefined };
     this.hosts.set(host, state);
     if (this.hosts.size > this.maxHosts) {
       const oldest = this.hosts.values().next().value as HostState;
-      if (oldest.inFlight === 0 && queued(oldest) === 0 && !oldest.waiting) this.hosts.delete(oldest.name);
+      if (oldest.inFlight === 0 && queued(oldest) === 0 && oldest.line === undefined) this.hosts.delete(oldest.name);
     }
     return state;
   }
@@ -225,16 +230,34 @@ export class HostScheduler {
     return state.slow ? 1 : this.perHost;
   }
 
-  /** Puts a host in line if it has work and a free per-host slot. */
+  /** Puts a host in the line it belongs in, if it has work and a free per-host slot. */
   private offer(state: HostState): void {
-    if (state.waiting || queued(state) === 0 || state.inFlight >= this.limitOf(state)) return;
-    state.waiting = true;
-    (state.slow ? this.slow : state.proven ? this.proven : this.healthy).push(state);
+    if (queued(state) === 0 || state.inFlight >= this.limitOf(state)) return;
+    const line: Line = state.slow ? 'slow' : state.proven ? 'proven' : 'healthy';
+    if (state.line === line) return;
+    if (state.line) this.waiting[state.line]--;
+    state.line = line;
+    this.waiting[line]++;
+    this.lines[line].push(state);
+  }
+
+  /** The next host to get a slot: proven hosts in turn, then untried ones, then slow ones. */
+  private nextHost(): HostState | undefined {
+    for (const line of ['proven', 'healthy', 'slow'] as const) {
+      const fifo = this.lines[line];
+      for (let state = fifo.shift(); state; state = fifo.shift()) {
+        if (state.line !== line) continue; // moved to another line meanwhile
+        state.line = undefined;
+        this.waiting[line]--;
+        if (queued(state) > 0 && state.inFlight < this.limitOf(state)) return state;
+      }
+    }
+    return undefined;
   }
 
   /** How long a request may hold a slot unfinished: shorter when many hosts wait in line. */
   private patience(): number {
-    const line = this.proven.size + this.healthy.size;
+    const line = this.waiting.proven + this.waiting.healthy;
     if (line <= this.maxActive) return this.patienceMs;
     return Math.min(this.patienceMs, Math.max(this.minPatienceMs, Math.floor((this.backlogMs * this.maxActive) / line)));
   }
@@ -327,19 +350,11 @@ export class HostScheduler {
     return true;
   }
 
-  /** Starts queued jobs while slots are free: proven hosts in turn first, then untried, then slow ones. */
+  /** Starts queued jobs while slots are free, taking hosts in turn (see nextHost). */
   private pump(): void {
     while (this.active < this.maxActive && this.queuedJobs > 0) {
-      const state = this.proven.shift() ?? this.healthy.shift() ?? this.slow.shift();
+      const state = this.nextHost();
       if (!state) return;
-      state.waiting = false;
-      // A host may have turned slow (or healthy) while in line: check its limit now.
-      if (queued(state) === 0 || state.inFlight >= this.limitOf(state)) continue;
-      if (state.slow && this.proven.size + this.healthy.size > 0) {
-        // Turned slow while in line: healthy hosts go first, it waits in the slow line.
-        this.offer(state);
-        continue;
-      }
       const job = state.queue[state.head]!;
       state.queue[state.head++] = undefined as unknown as Job;
       if (state.head === state.queue.length) {

@@ -231,6 +231,35 @@ describe('a flood of announcements', () => {
   });
 });
 
+describe('oversized datagrams', () => {
+  it('are dropped and counted where they are read, and a device announcing right after is still seen', async () => {
+    const explorer = explorerFor();
+    try {
+      await explorer.start();
+      const sender = await ssdpSender();
+      // 2,000 NOTIFYs padded to 60 KiB each (120 MB in all), then one ordinary announcement.
+      const padding = `X-PAD: ${'x'.repeat(60 * 1024)}\r\n`;
+      const big = alive('uuid:b1600000-0000-4000-8000-000000000001::upnp:rootdevice', 'upnp:rootdevice', 'http://127.4.0.3:9/d.xml').replace('\r\n\r\n', `\r\n${padding}\r\n`);
+      global.gc?.();
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 2000; i++) {
+        await sender.send(big);
+        if (i % 100 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      await sender.send(alive('uuid:b1600000-0000-4000-8000-000000000002::upnp:rootdevice', 'upnp:rootdevice', 'http://127.4.0.3:9/small.xml'));
+      sender.close();
+      await waitFor(() => explorer.devices.length > 0, 5000);
+      const stats = explorer.receiveStats;
+      assert.ok(stats.oversize > 0, JSON.stringify(stats));
+      assert.deepEqual(explorer.devices.map((d) => d.location), ['http://127.4.0.3:9/small.xml']);
+      global.gc?.();
+      assert.ok(process.memoryUsage().heapUsed - heapBefore < 32 * 1024 * 1024, 'heap stays bounded');
+    } finally {
+      explorer.dispose();
+    }
+  });
+});
+
 describe('a crowd', () => {
   it('all 300 devices answering one search are seen and described', async () => {
     const fleet = await startFleet(300, { interfaceAddress: '127.0.0.1', udnPrefix: 'c0bd0000', hostPerDevice: true, maxResponseDelayMs: MX * 1000, announce: false });

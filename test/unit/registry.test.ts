@@ -15,6 +15,15 @@ const fixtures = join(__dirname, '..', 'fixtures', 'network-light');
 const LIGHT_UDN = 'uuid:dd456923-f207-48f2-8a72-c1ac8a963324';
 const description = readFileSync(join(fixtures, 'description.xml'), 'utf8');
 
+/** A device with six services whose SCPDs are each padded to 600 KB. */
+const BIG_DESCRIPTION = `<?xml version="1.0"?>
+<root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>0</minor></specVersion>
+<device><deviceType>urn:schemas-upnp-org:device:BinaryLight:1</deviceType><friendlyName>Big</friendlyName>
+<manufacturer>t</manufacturer><modelName>t</modelName><UDN>uuid:b1600000-0000-4000-8000-00000000b16d</UDN><serviceList>
+${Array.from({ length: 6 }, (_, i) => `<service><serviceType>urn:schemas-upnp-org:service:SwitchPower:1</serviceType><serviceId>urn:upnp-org:serviceId:S${i}</serviceId>
+<SCPDURL>/big/scpd-${i}.xml</SCPDURL><controlURL>/big/c${i}</controlURL><eventSubURL>/big/e${i}</eventSubURL></service>`).join('\n')}
+</serviceList></device></root>`;
+
 let server: http.Server;
 let base: string;
 const hits = new Map<string, number>();
@@ -26,6 +35,12 @@ before(async () => {
     const file = url.endsWith('.xml') && url.includes('SwitchPower') ? 'scpd-SwitchPower_1.xml' : url.includes('Dimming') ? 'scpd-Dimming_1.xml' : undefined;
     if (url === '/desc.xml' || url === '/moved/desc.xml') {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(description);
+    } else if (url === '/big/desc.xml') {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(BIG_DESCRIPTION);
+    } else if (url.startsWith('/big/scpd-')) {
+      // Each SCPD is a real one padded with a 600 KB comment: six of them pass the 2 MiB kept per device.
+      const padded = readFileSync(join(fixtures, 'scpd-SwitchPower_1.xml'), 'utf8').replace('<scpd', `<!-- ${'p'.repeat(600 * 1024)} -->\n<scpd`);
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(padded);
     } else if (url === '/slow/desc.xml') {
       // A device that takes a while to answer: announcements arrive while it is being described.
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/xml' }).end(description), 150);
@@ -310,6 +325,23 @@ describe('device registry', () => {
       reg.sweep();
       assert.equal(reg.devices.length, 0);
       assert.deepEqual(reg.indexStats, { devices: 0, udns: 0, locations: 0, expiring: 0 });
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('keeps at most 2 MiB of one device\'s document text; the rest is read but not kept, and the device is told', async () => {
+    const reg = new DeviceRegistry();
+    try {
+      reg.handleSighting(sighting({ type: 'alive', usn: 'uuid:b1600000-0000-4000-8000-00000000b16d::upnp:rootdevice', location: `${base}/big/desc.xml` }));
+      const d = await until(described(reg), 'described');
+      assert.equal(d.services.length, 6);
+      assert.ok(d.services.every((s) => s.scpdStatus === 'ready' && s.scpd!.actions.length === 3), 'every SCPD is read');
+      const kept = d.services.filter((s) => s.scpdXml !== undefined);
+      assert.equal(kept.length, 3, 'three 600 KB texts fit in 2 MiB (with the description), the fourth does not');
+      assert.ok(d.descriptionXml !== undefined);
+      const told = d.problems.filter((p) => /not kept for "open as XML": this device's documents pass the 2 MiB of text kept per device/.test(p.message));
+      assert.equal(told.length, 1, d.problems.map((p) => p.message).join('\n'));
     } finally {
       reg.dispose();
     }

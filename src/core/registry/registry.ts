@@ -73,12 +73,23 @@ interface Entry {
   /** The first MAX_PROBLEMS problems of the description and SCPDs; `device.problems` adds a count of the rest. */
   problems: Problem[];
   problemsLeftOut: number;
+  /** Characters of document text (description, SCPDs) this entry keeps; see keepText. */
+  keptText: number;
+  /** Whether the device was told that some of its text is not kept (once per description). */
+  toldTextDropped: boolean;
 }
 
 export const DEFAULT_MAX_DEVICES = 500;
 /** USNs (and UDNs) and LOCATIONs kept per device: a real one has a handful of each. */
 export const MAX_USNS = 64;
 export const MAX_LOCATIONS = 8;
+/**
+ * Document text kept for "open as XML", per device and in all (characters). Real devices send tens
+ * of kilobytes; a device serving 256 SCPDs of 1 MiB each must not make us keep a quarter gigabyte.
+ * Beyond these, a document is still read (its services and actions appear) but its text is dropped.
+ */
+export const MAX_KEPT_TEXT_PER_DEVICE = 2 * 1024 * 1024;
+export const MAX_KEPT_TEXT = 64 * 1024 * 1024;
 /** Retries of a failing device are spaced out up to this many times retryAfterErrorMs. */
 const MAX_RETRY_FACTOR = 32;
 
@@ -101,6 +112,8 @@ export class DeviceRegistry implements DisposableLike {
   private readonly byLocation = new Map<string, Entry>();
   /** SSDP devices by when their announcement expires (re-announcements move them lazily, in sweep). */
   private readonly expiry = new ExpiryQueue<Entry>();
+  /** Characters of document text kept over all entries. */
+  private keptText = 0;
   private nextId = 1;
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -403,14 +416,16 @@ export class DeviceRegistry implements DisposableLike {
     }));
     entry.problems = [];
     entry.problemsLeftOut = 0;
+    this.releaseText(entry);
+    const notKept = this.keepText(entry, xml);
     this.patch(entry, {
       status: 'ready',
       error: undefined,
       description: root,
-      descriptionXml: xml,
+      descriptionXml: notKept ? undefined : xml,
       ...(udn ? { udn } : {}),
       services,
-      problems: this.addProblems(entry, collectProblems(root)),
+      problems: this.addProblems(entry, [...collectProblems(root), ...(notKept ? [this.textDropped(entry, 'the description', notKept)] : [])]),
     }, true);
     this.logger.info(`Described ${root.device.friendlyName} (${udn}) in ${Math.round(this.now() - started)} ms: ${services.length} services`);
     await Promise.all(services.map((s, index) => (s.scpdStatus === 'pending' ? this.fetchScpd(entry, generation, index) : Promise.resolve())));
@@ -420,13 +435,15 @@ export class DeviceRegistry implements DisposableLike {
     const service = entry.device.services[index]!;
     const url = service.description.scpdUrl;
     let next: ServiceState;
+    let notKept: TextBudget | undefined;
     try {
       const res = await this.fetch(url, hostOf(entry.device.location));
       if (!this.current(entry, generation)) return;
       const xml = decodeText(res.body, res.headers['content-type']);
       const scpd = await readScpd(xml, url);
       if (!this.current(entry, generation)) return;
-      next = { ...service, scpdStatus: 'ready', scpd, scpdXml: xml };
+      notKept = this.keepText(entry, xml);
+      next = { ...service, scpdStatus: 'ready', scpd, ...(notKept ? {} : { scpdXml: xml }) };
     } catch (err) {
       if (!this.current(entry, generation)) return;
       const message = (err as Error).message;
@@ -436,7 +453,8 @@ export class DeviceRegistry implements DisposableLike {
     // Services are bounded per description (MAX_SERVICES), so this copy is too.
     const services = entry.device.services.slice();
     services[index] = next;
-    const problems = next.scpd ? this.addProblems(entry, next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` }))) : entry.device.problems;
+    const dropped = notKept && !entry.toldTextDropped ? [this.textDropped(entry, `the SCPD of ${shortService(next)} (and of any service after it)`, notKept)] : [];
+    const problems = next.scpd ? this.addProblems(entry, [...next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` })), ...dropped]) : entry.device.problems;
     this.patch(entry, { services, problems }, true);
   }
 
@@ -451,6 +469,29 @@ export class DeviceRegistry implements DisposableLike {
       if (err instanceof SchedulerError) throw new Error(`${url} did not answer: ${err.message}.`);
       throw err;
     }
+  }
+
+  /** Counts `text` as kept if it fits the entry's and the registry's budget; else says which budget it passes. */
+  private keepText(entry: Entry, text: string): TextBudget | undefined {
+    if (entry.keptText + text.length > MAX_KEPT_TEXT_PER_DEVICE) return 'device';
+    if (this.keptText + text.length > MAX_KEPT_TEXT) return 'all';
+    entry.keptText += text.length;
+    this.keptText += text.length;
+    return undefined;
+  }
+
+  private releaseText(entry: Entry): void {
+    this.keptText -= entry.keptText;
+    entry.keptText = 0;
+    entry.toldTextDropped = false;
+  }
+
+  private textDropped(entry: Entry, what: string, budget: TextBudget): Problem {
+    entry.toldTextDropped = true;
+    const why = budget === 'device'
+      ? `this device's documents pass the ${MAX_KEPT_TEXT_PER_DEVICE / 1024 / 1024} MiB of text kept per device`
+      : `the documents of all devices pass the ${MAX_KEPT_TEXT / 1024 / 1024} MiB of text kept in all`;
+    return { severity: 'warning', message: `The text of ${what} is not kept for "open as XML": ${why}. What the documents say is read and shown.` };
   }
 
   /** Adds problems to the entry's bounded list; returns the device's problems (with a count of those left out). */
@@ -487,6 +528,7 @@ export class DeviceRegistry implements DisposableLike {
     this.patch(target, { locations, usns, lastSeen: Math.max(target.device.lastSeen, dup.device.lastSeen) }, true);
     this.unindex(dup);
     this.expiry.delete(dup);
+    this.releaseText(dup);
     this.entries.delete(dup.device.key);
     for (const l of locations) this.byLocation.set(l, target);
     dup.generation++;
@@ -504,7 +546,7 @@ export class DeviceRegistry implements DisposableLike {
   }
 
   private insert(device: DiscoveredDevice): Entry {
-    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0, failures: 0, running: undefined, rerun: undefined, problems: [], problemsLeftOut: 0 };
+    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0, failures: 0, running: undefined, rerun: undefined, problems: [], problemsLeftOut: 0, keptText: 0, toldTextDropped: false };
     this.entries.set(device.key, entry);
     this.byLocation.set(device.location, entry);
     if (device.source === 'ssdp' && device.expiresAt !== undefined) this.expiry.set(entry, device.expiresAt);
@@ -516,6 +558,7 @@ export class DeviceRegistry implements DisposableLike {
     this.entries.delete(entry.device.key);
     this.unindex(entry);
     this.expiry.delete(entry);
+    this.releaseText(entry);
     entry.generation++;
     this.removeEmitter.fire({ device: entry.device, reason });
   }
@@ -553,6 +596,9 @@ export class DeviceRegistry implements DisposableLike {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Which budget of kept document text a document would pass. */
+type TextBudget = 'device' | 'all';
 
 /** True once the description and every SCPD have been fetched (successfully or not). */
 export function isFullyDescribed(d: DiscoveredDevice): boolean {

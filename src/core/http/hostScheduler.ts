@@ -53,8 +53,14 @@ export interface ScheduledTask {
 export class SchedulerError extends Error {
   readonly kind = 'stalled';
 
-  constructor(message: string, readonly host: string) {
-    super(message);
+  constructor(
+    readonly host: string,
+    /** How long it had waited for its answer, ms. */
+    readonly waitedMs: number,
+    /** Other requests parked (stalled) at the time. */
+    readonly others: number,
+  ) {
+    super(`no answer within ${(waitedMs / 1000).toFixed(1)} s, while ${others} other requests also waited on devices that don't answer; given up`);
     this.name = 'SchedulerError';
   }
 }
@@ -319,8 +325,7 @@ export class HostScheduler {
     let victim: Running | undefined;
     while ((victim = this.parkedLine.shift()) && (victim.done || !victim.parked));
     if (!victim) return;
-    const seconds = ((performance.now() - victim.startedAt) / 1000).toFixed(1);
-    const err = new SchedulerError(`no answer within ${seconds} s, while ${this.parked} other requests also waited on devices that don't answer; given up`, victim.state.name);
+    const err = new SchedulerError(victim.state.name, performance.now() - victim.startedAt, this.parked);
     this.finish(victim, 'given-up');
     this.givenUp++;
     victim.controller.abort(err);

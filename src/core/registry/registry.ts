@@ -466,7 +466,9 @@ export class DeviceRegistry implements DisposableLike {
     try {
       return await this.scheduler.run(schedulingKey(url, origin), (task) => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes, keepAlive: true, signal: task.signal }));
     } catch (err) {
-      if (err instanceof SchedulerError) throw new Error(`${url} did not answer: ${err.message}.`);
+      if (err instanceof SchedulerError) {
+        throw new Error(`${url} did not answer within ${(err.waitedMs / 1000).toFixed(1)} s, while ${err.others} other requests also waited on devices that don't answer; given up.`);
+      }
       throw err;
     }
   }

@@ -519,7 +519,8 @@ export class DeviceRegistry implements DisposableLike {
       if (update[k] === undefined) delete next[k];
     }
     entry.device = next;
-    if (next.expiresAt !== undefined && next.source === 'ssdp' && !this.expiry.has(entry)) this.expiry.set(entry, next.expiresAt);
+    // Expiry is queued once (re-announcements only push expiresAt later; sweep catches up lazily).
+    if (next.expiresAt !== undefined && next.source === 'ssdp' && !this.expiry.has(entry) && this.entries.get(next.key) === entry) this.expiry.set(entry, next.expiresAt);
     if (notify) this.changeEmitter.fire(next);
   }
 

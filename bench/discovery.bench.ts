@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { UpnpExplorer } from '../src/core/explorer';
 import { isFullyDescribed } from '../src/core/registry/registry';
@@ -181,7 +182,7 @@ void (async () => {
       console.log(`${n} devices — HTTP alone (3 documents each, 32 at a time, no SSDP): ${s1(baseline)} s`);
       console.table(rows);
       const perfect = rows.filter((r) => r['seen'] === `${n}/${n}`).length;
-      console.log(`${n} devices: all seen in ${perfect} of ${runs} runs\n`);
+      console.log(`${n} devices: all seen in ${perfect} of ${runs} runs (load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)\n`);
     } finally {
       await stopFleet(fleet);
     }

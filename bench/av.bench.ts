@@ -58,7 +58,9 @@ function decodeBenchmark(): Record<string, string>[] {
   if (objects !== ITEMS || resources !== ITEMS * 5) throw new Error(`parseDidl found ${objects} objects, ${resources} res`);
   const plain = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false });
   const fxp = time(() => plain.parse(xml), 7);
-  const generic = time(() => parseXml(xml, 'DIDL-Lite'), 3);
+  // The document limits are for one device document; this measures the reader on the whole page.
+  const unlimited = { maxElements: 1e9, maxAttributesTotal: 1e9, maxDistinctNames: 1e9, maxNamespaceDeclarations: 1e9 };
+  const generic = time(() => parseXml(xml, 'DIDL-Lite', { limits: unlimited }), 3);
   const row = (what: string, ms: number): Record<string, string> => ({
     decoder: what,
     'items': String(ITEMS),
@@ -70,7 +72,7 @@ function decodeBenchmark(): Record<string, string>[] {
   return [
     row('parseDidl (typed objects, protocolInfo decoded)', ours),
     row('fast-xml-parser parse only (no validation, untyped)', fxp),
-    row('parseXml (validate + element tree, no DIDL model)', generic),
+    row('parseXml (checks well-formedness, element tree, no DIDL model)', generic),
   ];
 }
 

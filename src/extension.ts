@@ -37,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const content: ContentFeature = new ContentFeature(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection, results);
   const tree: DevicesTreeProvider = new DevicesTreeProvider(upnp, icons, gena, content.tree);
   const xml = new XmlDocumentProvider(upnp);
+  discovery.watchVisibility(tree.view);
   context.subscriptions.push(
     discovery,
     icons,

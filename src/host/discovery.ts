@@ -1,5 +1,8 @@
 // Owns the explorer's lifecycle in the host: starting the SSDP sockets, searches with progress in
-// the Devices view (one at a time, cancellable), and applying setting changes.
+// the Devices view (one at a time, cancellable), a quiet search every few minutes while the view
+// is visible (announcements are the event stream, searching the polling that catches devices that
+// rarely announce; nothing is searched while the view is hidden), and applying setting changes.
+import { showError, showWarning } from './text/notify';
 import * as vscode from 'vscode';
 import type { SearchResult, UpnpExplorer } from '../core/explorer';
 import type { HostSettings } from './settings';
@@ -12,6 +15,9 @@ export class DiscoveryController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private running: { promise: Promise<SearchResult | undefined>; cts: vscode.CancellationTokenSource } | undefined;
   private current: HostSettings;
+  private view: vscode.TreeView<unknown> | undefined;
+  private periodic: ReturnType<typeof setInterval> | undefined;
+  private lastSearchAt = 0;
 
   constructor(private readonly explorer: UpnpExplorer, private readonly log: vscode.LogOutputChannel) {
     this.current = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
@@ -25,7 +31,7 @@ export class DiscoveryController implements vscode.Disposable {
       if (warnedLimit) return;
       warnedLimit = true;
       const message = `UPnP Explorer keeps at most ${stats.limit} devices: ${stats.known} are known and ${stats.ignored} announcement${stats.ignored === 1 ? ' of another device was' : 's of other devices were'} ignored. A flood of announcements can cause this; on a very large network, raise the limit.`;
-      void vscode.window.showWarningMessage(message, 'Raise the Limit', 'Show Log').then((choice) => {
+      void showWarning(message, 'Raise the Limit', 'Show Log').then((choice) => {
         if (choice === 'Raise the Limit') void vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.maxDevices`);
         else if (choice === 'Show Log') this.log.show();
       });
@@ -62,12 +68,48 @@ export class DiscoveryController implements vscode.Disposable {
     this.running?.cts.cancel();
   }
 
+  /** Searches again every `searchIntervalSeconds` while `view` is visible. */
+  watchVisibility(view: vscode.TreeView<unknown>): void {
+    this.view = view;
+    this.disposables.push(view.onDidChangeVisibility(() => this.schedulePeriodic()));
+    this.schedulePeriodic();
+  }
+
   dispose(): void {
     this.running?.cts.cancel();
+    if (this.periodic) clearInterval(this.periodic);
+    this.periodic = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
+  private schedulePeriodic(): void {
+    if (this.periodic) clearInterval(this.periodic);
+    this.periodic = undefined;
+    const seconds = this.current.searchIntervalSeconds;
+    if (seconds <= 0 || !this.view?.visible) return;
+    this.periodic = setInterval(() => { void this.quietSearch(); }, seconds * 1000);
+    // Coming back after a long while hidden: search now rather than a whole interval later.
+    if (this.lastSearchAt > 0 && Date.now() - this.lastSearchAt > seconds * 1000) void this.quietSearch();
+  }
+
+  /** A search with no progress bar and no message: only the log says it happened. */
+  private async quietSearch(): Promise<void> {
+    if (this.running || !this.explorer.isStarted) return;
+    this.lastSearchAt = Date.now();
+    const cts = new vscode.CancellationTokenSource();
+    const promise = this.explorer.search(undefined, cts.token).then((r) => r, (err: unknown) => {
+      this.log.warn(`Periodic search failed: ${errorMessage(err)}`);
+      return undefined;
+    }).finally(() => {
+      cts.dispose();
+      this.running = undefined;
+    });
+    this.running = { promise, cts };
+    await promise;
+  }
+
   private async runSearch(cts: vscode.CancellationTokenSource): Promise<SearchResult | undefined> {
+    this.lastSearchAt = Date.now();
     // Discovery may have failed at startup (no usable interface yet); try again on every search.
     if (!this.explorer.isStarted && !(await this.start())) return undefined;
     const { searchTarget } = this.current.explorer;
@@ -110,6 +152,7 @@ export class DiscoveryController implements vscode.Disposable {
 
   private async applySettings(): Promise<void> {
     this.current = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    this.schedulePeriodic();
     try {
       await this.explorer.updateSettings(this.current.explorer);
       this.log.info(`Settings applied: ${JSON.stringify(this.current.explorer)}`);
@@ -124,7 +167,7 @@ export class DiscoveryController implements vscode.Disposable {
   private async showSetupError(message: string): Promise<void> {
     const openSettings = 'Open Settings';
     const showLog = 'Show Log';
-    const choice = await vscode.window.showErrorMessage(message, openSettings, showLog);
+    const choice = await showError(message, openSettings, showLog);
     if (choice === openSettings) {
       await vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.interfaces`);
     } else if (choice === showLog) {

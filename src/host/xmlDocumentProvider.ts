@@ -52,14 +52,15 @@ export class XmlDocumentProvider implements vscode.TextDocumentContentProvider, 
   }
 }
 
-/** `upnp-xml:/<device name>/description.xml?device=<key>` or `…/<Service-1>.scpd.xml?device=…&service=…`. */
+/** `upnp-xml:/<device>/<device> — description.xml?device=<key>` or `…/<device> — <Service-1>.scpd.xml?device=…&service=…`. */
 export function xmlUri(device: DiscoveredDevice, service?: ServiceState): vscode.Uri {
   const folder = safeSegment(deviceLabel(device));
   const params = new URLSearchParams({ device: device.key });
-  let file = 'description.xml';
+  // The tab shows the file name: it names the device, so two open descriptions can be told apart.
+  let file = `${folder} — description.xml`;
   if (service) {
     params.set('service', service.key);
-    file = `${safeSegment(service.description.serviceType.split(':').slice(-2).join('-'))}.scpd.xml`;
+    file = `${folder} — ${safeSegment(service.description.serviceType.split(':').slice(-2).join('-'))}.scpd.xml`;
   }
   return vscode.Uri.from({ scheme: XML_SCHEME, path: `/${folder}/${file}`, query: params.toString() });
 }
@@ -70,7 +71,7 @@ function parseXmlUri(uri: vscode.Uri): { deviceKey?: string; serviceKey?: string
 }
 
 function safeSegment(text: string): string {
-  return text.replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 80) || 'device';
+  return text.replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 60) || 'device';
 }
 
 function xmlComment(text: string): string {

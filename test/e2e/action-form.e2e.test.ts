@@ -53,6 +53,13 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
       assert.equal(await form.locator('#arg-BrowseFlag').getAttribute('list'), 'arg-BrowseFlag-list');
       assert.match(await form.locator('.field:has(#arg-StartingIndex) .hint').innerText(), /whole number between 0 and 4294967295/);
 
+      // A form that opens is not red: fields are checked once touched, and all of them on Send.
+      assert.equal(await form.locator('.field.invalid').count(), 0, 'no errors before anything was typed');
+      await form.locator('#arg-RequestedCount').fill('');
+      await form.getByRole('button', { name: 'Send' }).click();
+      await form.locator('.field.invalid:has(#arg-RequestedCount)').waitFor();
+      assert.match(await form.locator('.status').first().innerText(), /Fix the (marked field|\d+ marked fields) first\./);
+
       // Invalid input is flagged before sending.
       await form.locator('#arg-StartingIndex').fill('-1');
       await form.locator('.field.invalid:has(#arg-StartingIndex)').waitFor();

@@ -12,7 +12,7 @@ import { assertIsolatedNetwork } from '../harness/netns';
 import { REPO_ROOT } from '../harness/code-server';
 import { startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
-import { activityBarItem, expandRow, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
+import { activityBarItem, contextMenuEntry, expandRow, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
 import { startMinidlna } from '../harness/minidlna';
 import type { RunningMinidlna } from '../harness/minidlna';
 import { startSimulatedCamera } from '../devices/camera';
@@ -141,5 +141,31 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     const row = (await treeRowTexts(page)).find((r) => r.startsWith('Camera Behind A Router'));
     assert.match(row ?? '', /MediaServer:1/);
     await activityBarItem(page, 'UPnP').locator('.badge:not(.progress-badge) .badge-content').filter({ hasText: /^\s*5\s*$/ }).waitFor({ timeout: 10_000 });
+  });
+
+  it('two descriptions open side by side are told apart by their tab titles', async () => {
+    await (await contextMenuEntry(page, treeRow(page, CAMERA).first(), 'Open Description')).click();
+    await page.locator('.tabs-container .tab', { hasText: `${CAMERA} — description.xml` }).first().waitFor({ timeout: 15_000 });
+    await (await contextMenuEntry(page, treeRow(page, LIGHT).first(), 'Open Description')).click();
+    await page.locator('.tabs-container .tab', { hasText: `${LIGHT} — description.xml` }).first().waitFor({ timeout: 15_000 });
+    await screenshot(page, 'description-tabs');
+  });
+
+  it('an unreachable URL is not added: one error that says why, no row, no badge change', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>UPnP: Add Device by URL');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Device by URL' }).first().click();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('http://127.0.0.1:9/nothing-here.xml');
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Could not add the device' }).first();
+    await toast.waitFor({ timeout: 20_000 });
+    assert.match(await toast.innerText(), /connection refused/);
+    assert.ok(!(await treeRowTexts(page)).some((r) => r.includes('nothing-here.xml')), 'no error row');
+    assert.equal((await activityBarItem(page, 'UPnP').locator('.badge:not(.progress-badge) .badge-content').innerText()).trim(), '5');
+    await screenshot(page, 'add-by-url-unreachable');
   });
 });

@@ -53,6 +53,14 @@ describe('ContentDirectoryClient and ChildPager on the simulated camera', () => 
     assert.deepEqual(await pager.next(), []);
   });
 
+  it('a folder that fills its last page exactly is done with that page (the total confirmed by one more Browse)', async () => {
+    const pager = new ChildPager(client, '0', 97);
+    const first = await pager.next();
+    assert.equal(first.length, 97);
+    assert.equal(pager.done, true, 'no "Load more (97 of ?)" left over');
+    assert.equal(pager.pages, 2);
+  });
+
   it('NumberReturned smaller than asked and TotalMatches 0: keeps paging, gets everything', async () => {
     camera.setBrowseQuirks({ maxReturned: 7, totalMatches: 0 });
     try {

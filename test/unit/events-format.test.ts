@@ -101,6 +101,17 @@ describe('event lines', () => {
     assert.deepEqual(lines, ['[T] Evil\\nName\\u202E · X:1\\n[12:00:00.000] fake · event SEQ 1', '  Status = a\\n[12:00:00.000] forged']);
   });
 
+  test('a huge event stays a bounded number of lines, and says where to read it whole', async () => {
+    const props = Array.from({ length: 5000 }, (_, i) => `<e:property><V${i % 100}>${'x'.repeat(i === 0 ? 5000 : 3)}</V${i % 100}></e:property>`).join('');
+    const body = `<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">${props}</e:propertyset>`;
+    const lines = eventLines(await event(body, 1), CAMERA, opts);
+    assert.equal(lines.length, 61);
+    assert.match(lines[1]!, /^ {2}V0 = x{1000}… \(4,000 more characters\)$/);
+    assert.match(lines[60]!, /^ {2}… 4,941 more lines of this event \(\d+ K characters\); run "UPnP: Open Event…" to read it whole$/);
+    const short = eventLines(await event('<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><A>' + 'y'.repeat(2000) + '</A></e:property></e:propertyset>', 2), CAMERA, opts);
+    assert.equal(short[short.length - 1], '  (values cut to fit; run "UPnP: Open Event…" to read it whole)');
+  });
+
   test('a broken body: the problem, and no variables', async () => {
     const lines = eventLines(await event('<html>nope</html>', 2), CAMERA, opts);
     assert.deepEqual(lines, [

@@ -234,14 +234,16 @@ test('settings: defaults, clamping and cleanup', () => {
   assert.deepEqual(from({}), {
     explorer: { searchTarget: 'ssdp:all', mx: 2, interfaces: [], ipv6: false, httpTimeoutMs: 10_000, maxDevices: 500 },
     searchOnStartup: true,
+    searchIntervalSeconds: 300,
   });
   assert.deepEqual(from({
     'discovery.searchTarget': '  urn:schemas-upnp-org:device:MediaServer:1 ', 'discovery.mx': 9,
     'discovery.interfaces': [' eth0 ', '', 'eth0', 42, '192.168.1.10'], 'discovery.ipv6': true,
-    'http.timeoutSeconds': 2.5, 'discovery.searchOnStartup': false, 'discovery.maxDevices': 2000,
+    'http.timeoutSeconds': 2.5, 'discovery.searchOnStartup': false, 'discovery.maxDevices': 2000, 'discovery.searchIntervalSeconds': 0,
   }), {
     explorer: { searchTarget: 'urn:schemas-upnp-org:device:MediaServer:1', mx: 5, interfaces: ['eth0', '192.168.1.10'], ipv6: true, httpTimeoutMs: 2500, maxDevices: 2000 },
     searchOnStartup: false,
+    searchIntervalSeconds: 0,
   });
   assert.equal(from({ 'discovery.mx': 0 }).explorer.mx, 1);
   assert.equal(from({ 'http.timeoutSeconds': 0 }).explorer.httpTimeoutMs, 1000);
@@ -250,6 +252,8 @@ test('settings: defaults, clamping and cleanup', () => {
   assert.equal(from({ 'discovery.maxDevices': 1 }).explorer.maxDevices, 10);
   assert.equal(from({ 'discovery.maxDevices': 1e9 }).explorer.maxDevices, 10_000);
   assert.equal(from({ 'discovery.maxDevices': 'many' }).explorer.maxDevices, 500);
+  assert.equal(from({ 'discovery.searchIntervalSeconds': 3 }).searchIntervalSeconds, 10);
+  assert.equal(from({ 'discovery.searchIntervalSeconds': -5 }).searchIntervalSeconds, 0);
 });
 
 test('Add Device by URL validation and presentation URLs', () => {

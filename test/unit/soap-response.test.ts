@@ -235,6 +235,9 @@ describe('UPnP error meanings', () => {
     assert.equal(upnpErrorMeaning(714, 'urn:schemas-upnp-org:service:AVTransport:1'), 'Illegal MIME-type');
     assert.equal(upnpErrorMeaning(702, 'urn:schemas-upnp-org:service:RenderingControl:1'), 'Invalid InstanceID');
     assert.equal(upnpErrorMeaning(706, 'urn:schemas-upnp-org:service:ConnectionManager:1'), 'Invalid connection reference');
+    assert.equal(upnpErrorMeaning(718, 'urn:schemas-upnp-org:service:WANIPConnection:2'), 'Conflict in mapping entry (the external port is mapped to another client)');
+    assert.equal(upnpErrorMeaning(714, 'urn:schemas-upnp-org:service:WANPPPConnection:1'), 'No such entry in array (no such port mapping)');
+    assert.equal(upnpErrorMeaning(725, 'urn:schemas-upnp-org:service:WANIPConnection:1'), 'Only permanent leases supported (use a lease duration of 0)');
     assert.equal(upnpErrorMeaning(701), undefined);
     assert.equal(upnpErrorMeaning(707, CDS), undefined); // CDS skips 707
     assert.equal(upnpErrorMeaning(701, 'urn:schemas-upnp-org:service:SwitchPower:1'), undefined);

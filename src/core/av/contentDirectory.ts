@@ -307,6 +307,13 @@ export class ChildPager {
     this.loaded.push(...taken);
     if (this.loaded.length >= this.maxObjects) {
       this.stop(`Stopped at ${this.maxObjects} objects (the limit).`);
+      return taken;
+    }
+    // Exactly TotalMatches seen: believe it once a page confirms it (one more Browse, normally
+    // empty), so a folder whose size is a multiple of the page size doesn't end with a useless
+    // "Load more". A server that sends more anyway is still read.
+    if (this.reported !== undefined && this.reported > 0 && this.offset === this.reported) {
+      return [...taken, ...await this.fetchNext(signal)];
     }
     return taken;
   }

@@ -19,6 +19,7 @@ import type { HostSchedulerOptions } from '../http/hostScheduler';
 import { decodeText } from '../xml/xml';
 import { MAX_PROBLEMS, readDeviceDescription } from '../description/device';
 import { readScpd } from '../description/scpd';
+import { offDeviceUrls } from '../description/offDevice';
 import type { DeviceDescription, Problem, RootDescription } from '../description/model';
 import type { Sighting } from '../ssdp/discovery';
 import type { DeviceRemoved, DiscoveredDevice, RemovalReason, ServiceState } from './types';
@@ -428,6 +429,10 @@ export class DeviceRegistry implements DisposableLike {
       problems: this.addProblems(entry, [...collectProblems(root), ...(notKept ? [this.textDropped(entry, 'the description', notKept)] : [])]),
     }, true);
     this.logger.info(`Described ${root.device.friendlyName} (${udn}) in ${Math.round(this.now() - started)} ms: ${services.length} services`);
+    const away = offDeviceUrls(root, location);
+    if (away.length > 0) {
+      this.logger.warn(`${root.device.friendlyName} (${location}) names ${away.length}${away.length >= 50 ? '+' : ''} URL${away.length === 1 ? '' : 's'} on another host than its description's: ${away.slice(0, 5).map((u) => `${u.what} at ${u.host}`).join('; ')}${away.length > 5 ? '; …' : ''}`);
+    }
     await Promise.all(services.map((s, index) => (s.scpdStatus === 'pending' ? this.fetchScpd(entry, generation, index) : Promise.resolve())));
   }
 

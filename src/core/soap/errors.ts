@@ -118,7 +118,35 @@ const CONNECTION_MANAGER: Readonly<Record<number, string>> = {
   707: 'Not in network',
 };
 
+// WANIPConnection:1–2 and WANPPPConnection:1 (the IGD port-mapping and connection errors).
+const WAN_CONNECTION: Readonly<Record<number, string>> = {
+  703: 'Inactive connection state required',
+  704: 'Connection setup failed',
+  705: 'Connection setup in progress',
+  706: 'Connection not configured',
+  707: 'Disconnect in progress',
+  708: 'Invalid layer-2 address',
+  709: 'Internet access disabled',
+  710: 'Invalid connection type',
+  711: 'Connection already terminated',
+  713: 'Specified array index invalid (no port mapping at that index)',
+  714: 'No such entry in array (no such port mapping)',
+  715: 'Wildcard not permitted in source IP',
+  716: 'Wildcard not permitted in external port',
+  718: 'Conflict in mapping entry (the external port is mapped to another client)',
+  724: 'Same port values required (internal and external port must match)',
+  725: 'Only permanent leases supported (use a lease duration of 0)',
+  726: 'Remote host only supports wildcard',
+  727: 'External port only supports wildcard',
+  728: 'No port maps available',
+  729: 'Conflict with other mechanisms',
+  732: 'Wildcard not permitted in internal port',
+  733: 'Inconsistent parameters',
+};
+
 const BY_SERVICE: ReadonlyArray<[string, Readonly<Record<number, string>>]> = [
+  ['WANIPConnection', WAN_CONNECTION],
+  ['WANPPPConnection', WAN_CONNECTION],
   ['ContentDirectory', CONTENT_DIRECTORY],
   ['AVTransport', AV_TRANSPORT],
   ['RenderingControl', RENDERING_CONTROL],

@@ -1,6 +1,7 @@
 // The action form feature: "Invoke Action…" (from a tree row, its inline button or a quick pick
 // over every known action), one reused panel per action, the values last used per action, the
 // history of recent invocations per device, and the "UPnP Results" channel for DIDL-Lite.
+import { showInfo, showWarning } from '../text/notify';
 import { oneLine, pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
@@ -93,7 +94,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
       }
     }
     if (items.length === 0) {
-      void vscode.window.showInformationMessage('No actions known yet: discover or add a device whose services could be read.');
+      void showInfo('No actions known yet: discover or add a device whose services could be read.');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(items, { title: 'Invoke UPnP Action', placeHolder: 'Action, service or device', matchOnDescription: true, matchOnDetail: true });
@@ -103,7 +104,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
   private async historyCommand(): Promise<void> {
     const entries = allHistory(this.history());
     if (entries.length === 0) {
-      void vscode.window.showInformationMessage('No invocations yet. Invoke an action from the UPnP Devices view.');
+      void showInfo('No invocations yet. Invoke an action from the UPnP Devices view.');
       return;
     }
     type Item = vscode.QuickPickItem & { id: string };
@@ -130,7 +131,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
     }
     const form = this.formFor(latest, service, action, key);
     if (!form) {
-      void vscode.window.showWarningMessage(`${action.name} can't be invoked: the service's description (SCPD) is not available.`);
+      void showWarning(`${action.name} can't be invoked: the service's description (SCPD) is not available.`);
       return undefined;
     }
     const webviewPanel = vscode.window.createWebviewPanel(ACTION_FORM_VIEW_TYPE, oneLine(form.title, 120), vscode.ViewColumn.Active, {
@@ -246,7 +247,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
     if (!entry) return;
     const target = this.findTarget(entry);
     if (typeof target === 'string') {
-      void vscode.window.showWarningMessage(`Can't run ${entry.actionName} again: ${target}`);
+      void showWarning(`Can't run ${entry.actionName} again: ${target}`);
       return;
     }
     const panel = this.open(target.device, target.service, target.action);

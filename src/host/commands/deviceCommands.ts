@@ -1,6 +1,7 @@
 // Commands on tree rows (context menus): copy identifiers, open the raw XML, open the
 // presentation page, refresh or remove a device. Invoked from a keybinding or the palette they
 // act on the view's selection.
+import { showError, showInfo } from '../text/notify';
 import { pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
@@ -28,7 +29,7 @@ export class DeviceCommands implements vscode.Disposable {
       vscode.commands.registerCommand(id, (arg?: unknown) => {
         const node = isTreeNode(arg) ? arg : this.tree.view.selection[0];
         if (!node) {
-          void vscode.window.showInformationMessage('Select a device or service in the UPnP Devices view first.');
+          void showInfo('Select a device or service in the UPnP Devices view first.');
           return undefined;
         }
         return run(node);
@@ -77,7 +78,7 @@ export class DeviceCommands implements vscode.Disposable {
     const url = deviceOf(node)?.description?.presentationUrl;
     // Device-supplied: only ever open http(s) in the browser, never command:, file: or the like.
     if (!isOpenableWebUrl(url)) {
-      void vscode.window.showInformationMessage('This device has no http(s) presentation page.');
+      void showInfo('This device has no http(s) presentation page.');
       return;
     }
     await vscode.env.openExternal(vscode.Uri.parse(url, true));
@@ -91,13 +92,13 @@ export class DeviceCommands implements vscode.Disposable {
         () => this.explorer.refresh(device.key),
       );
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not refresh ${deviceLabel(device)}: ${sentence(errorMessage(err))}`);
+      void showError(`Could not refresh ${deviceLabel(device)}: ${sentence(errorMessage(err))}`);
       return;
     }
     const after = this.explorer.get(device.key);
     if (after?.status === 'error') {
       const showLog = 'Show Log';
-      const choice = await vscode.window.showErrorMessage(`${deviceLabel(after)}: ${sentence(after.error ?? 'unknown error')}`, showLog);
+      const choice = await showError(`${deviceLabel(after)}: ${sentence(after.error ?? 'unknown error')}`, showLog);
       if (choice === showLog) this.log.show();
     }
   }
@@ -105,7 +106,7 @@ export class DeviceCommands implements vscode.Disposable {
 
 async function copy(what: string, value: string | undefined): Promise<void> {
   if (!value) {
-    void vscode.window.showInformationMessage(`No ${what} known for this item.`);
+    void showInfo(`No ${what} known for this item.`);
     return;
   }
   await vscode.env.clipboard.writeText(value);

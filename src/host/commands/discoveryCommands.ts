@@ -1,4 +1,5 @@
 // View-level commands: Search for Devices, Stop Search, Add Device by URL…, Show Log.
+import { showError } from '../text/notify';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveryController } from '../discovery';
@@ -41,7 +42,7 @@ export class DiscoveryCommands implements vscode.Disposable {
     const url = input.trim();
     const invalid = validateDescriptionUrl(url);
     if (invalid) {
-      void vscode.window.showErrorMessage(invalid);
+      void showError(invalid);
       return;
     }
     let device;
@@ -51,15 +52,22 @@ export class DiscoveryCommands implements vscode.Disposable {
         () => this.explorer.addByUrl(url),
       );
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not add ${url}: ${sentence(errorMessage(err))}`);
+      void showError(`Could not add ${url}: ${sentence(errorMessage(err))}`);
       return;
     }
-    this.log.info(`Added ${url} as "${deviceLabel(device)}" (${device.status}).`);
-    await this.tree.revealDevice(device.key).catch((err: unknown) => this.log.warn(`Could not reveal ${device.key}: ${errorMessage(err)}`));
     if (device.status === 'error') {
+      // One outcome: a device that could not be described is not added (no error row, no badge);
+      // the message says why, and Try Again asks for the URL once more.
+      if (device.source === 'manual') this.explorer.remove(device.key);
+      this.log.warn(`Did not add ${url}: ${device.error ?? 'it could not be described'}`);
+      const tryAgain = 'Try Again';
       const showLog = 'Show Log';
-      const choice = await vscode.window.showErrorMessage(`Could not add the device: ${sentence(device.error ?? `${url} could not be described`)}`, showLog);
-      if (choice === showLog) this.log.show();
+      const choice = await showError(`Could not add the device: ${sentence(device.error ?? `${url} could not be described`)}`, tryAgain, showLog);
+      if (choice === tryAgain) await this.addDeviceByUrl();
+      else if (choice === showLog) this.log.show();
+      return;
     }
+    this.log.info(`Added ${url} as "${deviceLabel(device)}".`);
+    await this.tree.revealDevice(device.key).catch((err: unknown) => this.log.warn(`Could not reveal ${device.key}: ${errorMessage(err)}`));
   }
 }

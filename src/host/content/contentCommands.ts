@@ -1,6 +1,7 @@
 // Commands on Content rows: Refresh, Show Metadata (decoded lines + the DIDL-Lite in an editor),
 // Download… (pick a resource, save dialog, cancellable progress, written whole or not at all),
 // Delete… (DestroyObject behind a modal confirmation) and Show Thumbnails (the grid webview).
+import { showError, showInfo, showWarning } from '../text/notify';
 import { oneLine, pickText } from '../../core/util/text';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,7 +48,7 @@ export class ContentCommands implements vscode.Disposable {
       vscode.commands.registerCommand(id, (arg?: unknown) => {
         const node = isContentNode(arg) ? arg : this.selection().find(isContentNode);
         if (!node) {
-          void vscode.window.showInformationMessage('Select an item or folder under Content in the UPnP Devices view first.');
+          void showInfo('Select an item or folder under Content in the UPnP Devices view first.');
           return undefined;
         }
         return run(node);
@@ -73,7 +74,7 @@ export class ContentCommands implements vscode.Disposable {
     if (id === undefined) return;
     const client = this.tree.clientFor(node);
     if (typeof client === 'string') {
-      void vscode.window.showErrorMessage(client);
+      void showError(client);
       return;
     }
     const title = object ? contentLabel(object) : 'Content';
@@ -84,7 +85,7 @@ export class ContentCommands implements vscode.Disposable {
         () => client.browseMetadata(id),
       );
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not read the metadata of "${title}": ${plainError(err)}`);
+      void showError(`Could not read the metadata of "${title}": ${plainError(err)}`);
       return;
     }
     const c = this.results;
@@ -101,7 +102,7 @@ export class ContentCommands implements vscode.Disposable {
     if (!object) return;
     const title = contentLabel(object);
     if (object.resources.length === 0) {
-      void vscode.window.showInformationMessage(`"${title}" has no resource to download.`);
+      void showInfo(`"${title}" has no resource to download.`);
       return;
     }
     const resource = await this.pickResource(object);
@@ -115,7 +116,7 @@ export class ContentCommands implements vscode.Disposable {
     });
     if (!target) return;
     if (target.scheme !== 'file') {
-      void vscode.window.showErrorMessage(`Downloads can only be saved to a local folder, not ${target.scheme}: locations.`);
+      void showError(`Downloads can only be saved to a local folder, not ${target.scheme}: locations.`);
       return;
     }
     this.lastFolder = vscode.Uri.file(path.dirname(target.fsPath));
@@ -146,9 +147,9 @@ export class ContentCommands implements vscode.Disposable {
       );
     } catch (err) {
       if (controller.signal.aborted) {
-        void vscode.window.showInformationMessage(`Download of ${name} cancelled; nothing was written.`);
+        void showInfo(`Download of ${name} cancelled; nothing was written.`);
       } else {
-        void vscode.window.showErrorMessage(`Could not download "${title}" (${resourceLabel(resource)}): ${plainError(err)}`);
+        void showError(`Could not download "${title}" (${resourceLabel(resource)}): ${plainError(err)}`);
       }
       return;
     }
@@ -180,7 +181,7 @@ export class ContentCommands implements vscode.Disposable {
     const inWorkspace = vscode.workspace.getWorkspaceFolder(target) !== undefined;
     const reveal = local ? 'Reveal in File Explorer' : inWorkspace ? 'Reveal in Explorer' : undefined;
     if (reveal) actions.push(reveal);
-    const choice = await vscode.window.showInformationMessage(`Downloaded ${name} (${formatSize(bytes)}).`, ...actions);
+    const choice = await showInfo(`Downloaded ${name} (${formatSize(bytes)}).`, ...actions);
     if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
     else if (choice === reveal) await vscode.commands.executeCommand(local ? 'revealFileInOS' : 'revealInExplorer', target);
   }
@@ -190,10 +191,10 @@ export class ContentCommands implements vscode.Disposable {
     if (!object) return;
     const title = contentLabel(object);
     if (!canDelete(object)) {
-      void vscode.window.showInformationMessage(`The server marks "${title}" as restricted: it can't be deleted.`);
+      void showInfo(`The server marks "${title}" as restricted: it can't be deleted.`);
       return;
     }
-    const answer = await vscode.window.showWarningMessage(
+    const answer = await showWarning(
       `Delete "${title}" (id ${object.id}) from ${deviceLabel(node.device)}?`,
       { modal: true, detail: 'DestroyObject removes it from the device itself. This cannot be undone.' },
       'Delete',
@@ -201,13 +202,13 @@ export class ContentCommands implements vscode.Disposable {
     if (answer !== 'Delete') return;
     const client = this.tree.clientFor(node);
     if (typeof client === 'string') {
-      void vscode.window.showErrorMessage(`Could not delete "${title}": ${client}`);
+      void showError(`Could not delete "${title}": ${client}`);
       return;
     }
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting ${title}` }, () => client.destroyObject(object.id));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not delete "${title}": ${plainError(err)}`);
+      void showError(`Could not delete "${title}": ${plainError(err)}`);
       return;
     }
     this.results.appendLine(`${new Date().toLocaleTimeString()} DestroyObject ${deviceLabel(node.device)} › ${title} (ObjectID ${object.id}): deleted`);

@@ -2,6 +2,7 @@
 // the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
 // fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
 // hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
+import { showError } from '../text/notify';
 import * as vscode from 'vscode';
 import { webviewPage } from '../webviewHtml';
 import { ChildPager } from '../../core/av/contentDirectory';
@@ -48,7 +49,7 @@ export class ThumbnailsPanels implements vscode.Disposable {
     }
     const client = this.tree.clientFor(node);
     if (typeof client === 'string') {
-      void vscode.window.showErrorMessage(client);
+      void showError(client);
       return;
     }
     const o = objectOf(node);
@@ -197,7 +198,7 @@ class ThumbnailsPanel implements vscode.Disposable {
       return;
     }
     try {
-      const image = await fetchImage(thumb.uri, { signal: anySignal(signal, this.closing.signal), maxBytes: THUMBNAIL_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
+      const image = await fetchImage(thumb.uri, { signal: AbortSignal.any([signal, this.closing.signal]), maxBytes: THUMBNAIL_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
       const dataUri = toDataUri(image.mime, image.data);
       this.owner.cache.set(thumb.uri, dataUri);
       this.post({ type: 'thumbnail', key, dataUri });
@@ -231,7 +232,7 @@ class ThumbnailsPanel implements vscode.Disposable {
     // Details right away; the image when it arrives.
     this.post({ type: 'preview', key, details });
     try {
-      const image = await fetchImage(uri, { signal: anySignal(controller.signal, this.closing.signal), maxBytes: PREVIEW_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
+      const image = await fetchImage(uri, { signal: AbortSignal.any([controller.signal, this.closing.signal]), maxBytes: PREVIEW_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
       const dataUri = toDataUri(image.mime, image.data);
       this.owner.cache.set(uri, dataUri);
       if (!controller.signal.aborted) this.post({ type: 'preview', key, details, dataUri });
@@ -255,15 +256,4 @@ export function toItem(key: string, o: DidlObject): ThumbnailItem {
 function toDataUri(mime: string, data: Buffer): string {
   const type = /^image\/(jpeg|png|gif|webp|bmp)$/i.test(mime) ? mime.toLowerCase() : 'image/jpeg';
   return `data:${type};base64,${data.toString('base64')}`;
-}
-
-/** Aborts when either signal does (AbortSignal.any needs Node 20.3; VS Code's may be older). */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (a.aborted) return a;
-  if (b.aborted) return b;
-  const c = new AbortController();
-  const abort = (): void => c.abort();
-  a.addEventListener('abort', abort, { once: true });
-  b.addEventListener('abort', abort, { once: true });
-  return c.signal;
 }

@@ -1,6 +1,7 @@
 // Event commands: Subscribe / Unsubscribe on service rows (inline and context menu), Subscribe to
 // All Services on root devices, Unsubscribe All and Show Events from the palette and the view's
 // title menu. From the palette without a row, Subscribe and Unsubscribe offer a quick pick.
+import { showError, showInfo, showWarning } from '../text/notify';
 import { pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
@@ -15,6 +16,7 @@ export const UNSUBSCRIBE_COMMAND = 'upnpExplorer.unsubscribeEvents';
 export const SUBSCRIBE_ALL_SERVICES_COMMAND = 'upnpExplorer.subscribeAllServices';
 export const UNSUBSCRIBE_ALL_COMMAND = 'upnpExplorer.unsubscribeAll';
 export const SHOW_EVENTS_COMMAND = 'upnpExplorer.showEvents';
+export const OPEN_EVENT_COMMAND = 'upnpExplorer.openEvent';
 
 interface Target {
   readonly device: DiscoveredDevice;
@@ -35,6 +37,7 @@ export class EventCommands implements vscode.Disposable {
       vscode.commands.registerCommand(SUBSCRIBE_ALL_SERVICES_COMMAND, (arg?: unknown) => this.subscribeAllCommand(arg)),
       vscode.commands.registerCommand(UNSUBSCRIBE_ALL_COMMAND, () => this.unsubscribeAllCommand()),
       vscode.commands.registerCommand(SHOW_EVENTS_COMMAND, () => this.events.showChannel()),
+      vscode.commands.registerCommand(OPEN_EVENT_COMMAND, () => this.events.documents.pickAndOpen()),
     ];
   }
 
@@ -50,7 +53,7 @@ export class EventCommands implements vscode.Disposable {
     try {
       await this.events.subscribe(target.device, target.service);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      void showError(err instanceof Error ? err.message : String(err));
     }
   }
 
@@ -64,14 +67,14 @@ export class EventCommands implements vscode.Disposable {
     const node = isTreeNode(arg) ? arg : this.tree.view.selection[0];
     const device = node ? this.latest(node.device) : undefined;
     if (!device) {
-      void vscode.window.showInformationMessage('Select a device in the UPnP Devices view first.');
+      void showInfo('Select a device in the UPnP Devices view first.');
       return;
     }
     const services = device.services.filter((s) => s.description.eventSubUrl && !this.events.statusOf(device.key, s.key));
     const name = deviceLabel(device);
     if (services.length === 0) {
       const evented = device.services.some((s) => s.description.eventSubUrl);
-      void vscode.window.showInformationMessage(evented ? `Every evented service of ${name} is subscribed already.` : `${name} has no services with an eventSubURL.`);
+      void showInfo(evented ? `Every evented service of ${name} is subscribed already.` : `${name} has no services with an eventSubURL.`);
       return;
     }
     this.events.showChannel(true);
@@ -80,18 +83,22 @@ export class EventCommands implements vscode.Disposable {
       .map((o, i) => (o.status === 'rejected' ? `${serviceLabel(services[i]!)}: ${o.reason instanceof Error ? o.reason.message : String(o.reason)}` : undefined))
       .filter((f): f is string => f !== undefined);
     if (failures.length > 0) {
-      void vscode.window.showWarningMessage(`Subscribed to ${services.length - failures.length} of ${services.length} services of ${name}. ${failures.join(' ')}`);
+      void showWarning(`Subscribed to ${services.length - failures.length} of ${services.length} services of ${name}. ${failures.join(' ')}`);
     }
   }
 
   private async unsubscribeAllCommand(): Promise<void> {
     const n = await this.events.unsubscribeAll();
-    void vscode.window.showInformationMessage(n === 0 ? 'No event subscriptions to end.' : `Ended ${n} event subscription${n === 1 ? '' : 's'}.`);
+    void showInfo(n === 0 ? 'No event subscriptions to end.' : `Ended ${n} event subscription${n === 1 ? '' : 's'}.`);
   }
 
   /** The service row given (inline button, context menu) or selected. */
+  /**
+   * The service of the row the command came from. From the palette there is none: then the
+   * caller shows a picker rather than acting on whatever row happens to be selected.
+   */
   private serviceTarget(arg: unknown): Target | undefined {
-    const node = isTreeNode(arg) ? arg : this.tree.view.selection[0];
+    const node = isTreeNode(arg) ? arg : undefined;
     for (let n: TreeNode | undefined = node; n; n = n.parent) {
       if (n.kind === 'service') {
         const device = this.latest(n.device);
@@ -113,7 +120,7 @@ export class EventCommands implements vscode.Disposable {
       }
     }
     if (items.length === 0) {
-      void vscode.window.showInformationMessage(mode === 'subscribe'
+      void showInfo(mode === 'subscribe'
         ? 'No evented services to subscribe to: discover or add a device first.'
         : 'No event subscriptions to end.');
       return undefined;

@@ -2,6 +2,8 @@
 // request, writes every event and subscription change to the "UPnP Events" channel, keeps the last
 // evented values for the tree, drops the subscriptions of devices that leave, and on shutdown
 // unsubscribes everything within the client's bound. One Disposable; close() is what deactivate awaits.
+import type { ServiceEventsChange } from '../tree/devicesTreeProvider';
+import { showWarning } from '../text/notify';
 import { honestChannel } from '../text/honestChannel';
 import * as vscode from 'vscode';
 import { GenaClient } from '../../core/gena/client';
@@ -17,6 +19,7 @@ import type { EventSettings } from './eventSettings';
 import { activityLines, deviceLeftLine, fallbackSource, formatClock, sourceText, WARNING_MARK } from './format';
 import type { EventSource, ServiceEventStatus } from './format';
 import { EventedValues } from './lastValues';
+import { EventDocuments } from './eventDocuments';
 
 export const EVENTS_CHANNEL_NAME = 'UPnP Events';
 
@@ -49,7 +52,7 @@ interface ClientEntry {
 
 export class EventsController implements vscode.Disposable {
   readonly channel: vscode.OutputChannel;
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly changeEmitter = new vscode.EventEmitter<ServiceEventsChange | undefined>();
   /** Fires when a subscription starts, ends or brings an event (the tree redraws, debounced). */
   readonly onDidChange = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -64,11 +67,15 @@ export class EventsController implements vscode.Disposable {
   private closing: Promise<void> | undefined;
   private channelClosed = false;
 
+  /** Recent events, whole, for "UPnP: Open Event…". */
+  readonly documents = new EventDocuments();
+
   constructor(explorer: UpnpExplorer, private readonly log: Logger) {
     this.channel = honestChannel(vscode.window.createOutputChannel(EVENTS_CHANNEL_NAME));
     this.settings = readEventSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
     this.current = this.makeClient();
     this.disposables.push(
+      this.documents,
       this.changeEmitter,
       explorer.onDidRemoveDevice((removed) => { void this.deviceRemoved(removed); }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -115,7 +122,7 @@ export class EventsController implements vscode.Disposable {
     };
     this.byRow.set(rowKey, w);
     this.subscribing.add(w);
-    this.changed();
+    this.changed(w);
     try {
       const info = await w.client.subscribe({
         eventSubUrl,
@@ -139,7 +146,7 @@ export class EventsController implements vscode.Disposable {
     } finally {
       this.subscribing.delete(w);
       this.retireIfIdle();
-      this.changed();
+      this.changed(w);
     }
   }
 
@@ -224,7 +231,7 @@ export class EventsController implements vscode.Disposable {
   private async end(w: Watched): Promise<void> {
     if (this.byRow.get(w.rowKey) === w) this.byRow.delete(w.rowKey);
     w.values.clear();
-    this.changed();
+    this.changed(w);
     if (w.state === 'subscribing') {
       // subscribe() sees `cancelled` and unsubscribes if the device accepted in the meantime.
       w.cancelled = true;
@@ -275,6 +282,7 @@ export class EventsController implements vscode.Disposable {
     }
     const source = w?.source ?? (info ? fallbackSource(info) : { deviceName: 'unknown device', serviceLabel: 'service' });
     this.write(activityLines(activity, source, Date.now()));
+    if (activity.type === 'event') this.documents.keep(source, activity.event);
     switch (activity.type) {
       case 'event':
         if (w) {
@@ -300,11 +308,11 @@ export class EventsController implements vscode.Disposable {
       default:
         break;
     }
-    this.changed();
+    this.changed(w);
   }
 
   private async warn(message: string): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(message, 'Show Events');
+    const choice = await showWarning(message, 'Show Events');
     if (choice === 'Show Events') this.showChannel();
   }
 
@@ -314,8 +322,9 @@ export class EventsController implements vscode.Disposable {
     for (const line of lines) this.channel.appendLine(line);
   }
 
-  private changed(): void {
-    if (!this.closing) this.changeEmitter.fire();
+  /** Tells the tree what changed: one service's rows, or (undefined) several. */
+  private changed(w?: Watched): void {
+    if (!this.closing) this.changeEmitter.fire(w ? { deviceKey: w.deviceKey, serviceKey: w.serviceKey } : undefined);
   }
 }
 

@@ -21,7 +21,13 @@ export interface LineOptions {
   readonly formatTime?: (epochMs: number) => string;
   /** Longer values are cut, saying how much was left out. Default 1000. */
   readonly maxValueChars?: number;
+  /** Lines per event at most (the header included); the rest are counted. Default 60. */
+  readonly maxEventLines?: number;
 }
+
+/** Said under an event that was cut to fit the channel: where to read it whole. */
+export const OPEN_EVENT_HINT = 'run "UPnP: Open Event…" to read it whole';
+const DEFAULT_MAX_EVENT_LINES = 60;
 
 /** What the tree shows about a service's subscription. */
 export type ServiceEventStatus =
@@ -66,14 +72,36 @@ export function fallbackSource(info: Pick<GenaSubscriptionInfo, 'serviceType' | 
 export function eventLines(event: GenaEvent, source: EventSource, options: LineOptions = {}): string[] {
   const time = options.formatTime ?? formatClock;
   const max = options.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
+  const maxLines = Math.max(2, options.maxEventLines ?? DEFAULT_MAX_EVENT_LINES);
   let seq = event.seq === undefined ? 'event without SEQ' : `event SEQ ${event.seq}`;
   if (event.initial) seq += ' (initial)';
   else if (event.duplicate) seq += ' (repeated)';
   const lines = [`[${time(event.receivedAt)}] ${sourceText(source)} · ${seq}`];
-  for (const p of event.problems) lines.push(`  ${WARNING_MARK} ${oneLine(p)}`);
-  for (const v of event.variables) lines.push(...variableLines(v, max));
-  if (event.variables.length === 0) lines.push('  (no variables)');
+  // Lines are built only up to the limit (a hostile event can hold tens of thousands of variables).
+  let cut = 0;
+  const add = (more: string[]): void => {
+    for (const line of more) {
+      if (lines.length < maxLines) lines.push(line);
+      else cut++;
+    }
+  };
+  add(event.problems.map((p) => `  ${WARNING_MARK} ${oneLine(p)}`));
+  for (const v of event.variables) {
+    if (lines.length >= maxLines) {
+      cut += v.lastChange ? Math.max(1, v.lastChange.instances.reduce((n, i) => n + Math.max(1, i.variables.length), 0)) : 1;
+      continue;
+    }
+    add(variableLines(v, max));
+  }
+  if (event.variables.length === 0) add(['  (no variables)']);
+  const valuesCut = lines.some((l) => / more characters\)/.test(l));
+  if (cut > 0) lines.push(`  … ${cut.toLocaleString('en-US')} more line${cut === 1 ? '' : 's'} of this event (${formatBytes(event.body.length)}); ${OPEN_EVENT_HINT}`);
+  else if (valuesCut) lines.push(`  (values cut to fit; ${OPEN_EVENT_HINT})`);
   return lines;
+}
+
+function formatBytes(chars: number): string {
+  return chars < 1024 ? `${chars} characters` : `${(chars / 1024).toFixed(chars < 10 * 1024 ? 1 : 0)} K characters`;
 }
 
 function variableLines(v: EventVariable, max: number): string[] {

@@ -1,5 +1,9 @@
-// The "Devices" view: root devices from the explorer, sorted by name, refreshed (debounced) on the
-// registry's add/change/remove events, with a device-count badge.
+// The "Devices" view: root devices from the explorer, sorted by name, with a device-count badge.
+//
+// Rows keep their identity: a node is the same object for as long as its id exists (its snapshot
+// is updated in place), and a change redraws only the device it concerns (debounced), not the
+// whole tree. A command from a row's context menu then always arrives with its row, even while
+// events stream in and other rows are redrawn.
 import { oneLine } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
@@ -20,19 +24,36 @@ import type { ContentTreeSource } from '../content/contentTree';
 export const DEVICES_VIEW_ID = 'upnpExplorer.devices';
 const REFRESH_DELAY_MS = 100;
 
+export interface ServiceEventsChange {
+  readonly deviceKey: string;
+  /** The core's service key (`${deviceUdn}::${serviceId}`). */
+  readonly serviceKey: string;
+}
+
 /** What the tree shows of event subscriptions (the events feature implements it). */
 export interface ServiceEventsView {
-  readonly onDidChange: vscode.Event<void>;
+  /** Fires with the service whose subscription or values changed, or undefined for several. */
+  readonly onDidChange: vscode.Event<ServiceEventsChange | undefined>;
   statusOf(deviceKey: string, serviceKey: string): ServiceEventStatus | undefined;
   lastValue(deviceKey: string, serviceKey: string, variable: string): string | undefined;
 }
 
 export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly view: vscode.TreeView<TreeNode>;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Every node handed to VS Code, by id: the same object across redraws. */
+  private readonly nodes = new Map<string, TreeNode>();
+  /** What to redraw at the next flush: the device list (root) and/or single devices. */
+  private pendingRoot = false;
+  private readonly pendingDevices = new Set<string>();
+  private readonly pendingServices = new Set<string>();
+  /** Ids of the service, state-variables and variable rows of each `${deviceKey}|${serviceKey}`. */
+  private readonly serviceRows = new Map<string, Set<string>>();
+  /** Each device's label when last drawn: a new one may change its place in the sorted list. */
+  private readonly drawnLabels = new Map<string, string>();
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -41,26 +62,36 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     private readonly content?: ContentTreeSource,
   ) {
     this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
-    const schedule = (): void => this.scheduleRefresh();
     this.disposables.push(
       this.view,
       this.changeEmitter,
-      explorer.onDidAddDevice(schedule),
-      explorer.onDidChangeDevice(schedule),
-      explorer.onDidRemoveDevice(schedule),
-      icons.onDidChange(schedule),
+      explorer.onDidAddDevice(() => this.scheduleRefresh(undefined)),
+      explorer.onDidChangeDevice((d) => this.scheduleRefresh(d.key)),
+      explorer.onDidRemoveDevice((r) => {
+        this.forget(r.device.key);
+        this.scheduleRefresh(undefined);
+      }),
+      icons.onDidChange(() => this.scheduleRefresh(undefined)),
     );
-    if (events) this.disposables.push(events.onDidChange(schedule));
+    // An event redraws only its service's row and its variables' rows: redrawing a row makes VS
+    // Code forget its children's handles until it asks for them again, and a context-menu command
+    // on one of them in that moment would arrive without its row.
+    if (events) this.disposables.push(events.onDidChange((change) => (change ? this.scheduleServiceRefresh(change) : this.scheduleRefresh(undefined))));
     // Content rows change one container at a time (a page loaded, an item deleted).
-    if (content) this.disposables.push(content.onDidChange((node) => (node ? this.changeEmitter.fire(node) : schedule())));
+    if (content) this.disposables.push(content.onDidChange((node) => (node ? this.changeEmitter.fire(node) : this.scheduleRefresh(undefined))));
     this.updateBadge();
   }
 
   getChildren(element?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
-    if (!element) return sortDevices(this.explorer.devices).map(rootDeviceNode);
+    if (!element) {
+      return sortDevices(this.explorer.devices).map((d) => {
+        this.drawnLabels.set(d.key, deviceLabel(d));
+        return this.intern(rootDeviceNode(d));
+      });
+    }
     // Content children come from Browse, fetched by the content feature.
     if (element.kind === 'content') return this.content?.children(element) ?? [];
-    return childrenOf(element);
+    return childrenOf(element).map((n) => this.intern(n));
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
@@ -146,10 +177,10 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return item;
   }
 
-  /** The root node of a device currently in the registry. */
+  /** The root node of a device currently in the registry (the tree's own object). */
   nodeForDevice(key: string): DeviceNode | undefined {
     const device = this.explorer.get(key);
-    return device ? rootDeviceNode(device) : undefined;
+    return device ? this.intern(rootDeviceNode(device)) : undefined;
   }
 
   /** Shows and selects a device (used after Add Device by URL). */
@@ -164,7 +195,29 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
     this.updateBadge();
-    this.changeEmitter.fire(undefined);
+    let root = this.pendingRoot;
+    const changed: TreeNode[] = [];
+    for (const key of this.pendingDevices) {
+      const device = this.explorer.get(key);
+      if (!device) continue;
+      // A new label may move the device in the sorted list: then the list is redrawn.
+      if (this.drawnLabels.get(key) !== deviceLabel(device)) root = true;
+      if (!root) changed.push(this.intern(rootDeviceNode(device)));
+    }
+    if (!root) {
+      for (const service of this.pendingServices) {
+        if (this.pendingDevices.has(service.slice(0, service.indexOf('|')))) continue; // redrawn whole anyway
+        for (const id of this.serviceRows.get(service) ?? []) {
+          const node = this.nodes.get(id);
+          if (node && node.kind !== 'variables') changed.push(node);
+        }
+      }
+    }
+    this.pendingRoot = false;
+    this.pendingDevices.clear();
+    this.pendingServices.clear();
+    if (root) this.changeEmitter.fire(undefined);
+    else if (changed.length > 0) this.changeEmitter.fire(changed);
   }
 
   dispose(): void {
@@ -173,9 +226,41 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
-  private scheduleRefresh(): void {
-    // Discovery comes in bursts (one M-SEARCH answered by every device and service); one redraw per burst.
+  /** Redraws a device (by key) or the whole list (undefined) soon: bursts make one redraw. */
+  private scheduleRefresh(deviceKey: string | undefined): void {
+    if (deviceKey === undefined) this.pendingRoot = true;
+    else this.pendingDevices.add(deviceKey);
     this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
+  private scheduleServiceRefresh(change: ServiceEventsChange): void {
+    this.pendingServices.add(`${change.deviceKey}|${change.serviceKey}`);
+    this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
+  /** The tree's object for this node's id, its snapshot brought up to date; `fresh` when new. */
+  private intern<T extends TreeNode>(fresh: T): T {
+    const known = this.nodes.get(fresh.id);
+    if (known && known.kind === fresh.kind) {
+      Object.assign(known, fresh);
+      return known as T;
+    }
+    this.nodes.set(fresh.id, fresh);
+    if (fresh.kind === 'service' || fresh.kind === 'variable' || fresh.kind === 'variables') {
+      const key = `${fresh.device.key}|${fresh.service.key}`;
+      let ids = this.serviceRows.get(key);
+      if (!ids) this.serviceRows.set(key, (ids = new Set()));
+      ids.add(fresh.id);
+    }
+    return fresh;
+  }
+
+  /** Drops the nodes of a device that left. */
+  private forget(deviceKey: string): void {
+    const id = `device:${deviceKey}`;
+    for (const key of [...this.nodes.keys()]) if (key === id || key.startsWith(`${id}/`)) this.nodes.delete(key);
+    for (const key of [...this.serviceRows.keys()]) if (key.startsWith(`${deviceKey}|`)) this.serviceRows.delete(key);
+    this.drawnLabels.delete(deviceKey);
   }
 
   private updateBadge(): void {

@@ -1,5 +1,6 @@
 // Pure text builders for the Devices tree: labels, descriptions, signatures and tooltip markdown.
 // Kept free of the `vscode` module (types only) so they are unit-tested in plain Node.
+import { offDeviceUrls } from '../../core/description/offDevice';
 import { oneLine, visible } from '../../core/util/text';
 import type { Action, DeviceDescription, Problem, StateVariable, VendorField } from '../../core/description/model';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
@@ -221,6 +222,14 @@ export function deviceTooltip(device: DiscoveredDevice, ctx: DeviceTooltipContex
     lines.push(`Announcement: ${expiry}`);
   }
   lines.push(`Last seen: ${formatRelative(device.lastSeen, ctx.now)}`);
+  if (device.description) {
+    const away = offDeviceUrls(device.description, device.location);
+    if (away.length > 0) {
+      lines.push('', `URLs on another host than the description's (${away.length}${away.length >= 50 ? '+' : ''}): asking the device these asks another machine`);
+      for (const u of away.slice(0, 10)) lines.push(`• ${e(u.what)}: ${e(u.url)}`);
+      if (away.length > 10) lines.push(`• … and ${away.length - 10} more`);
+    }
+  }
   appendProblems(lines, device.problems);
   return joinLines(lines);
 }

@@ -21,6 +21,8 @@ interface FieldControl {
   readonly field: FieldDescriptor;
   readonly input: HTMLInputElement | HTMLTextAreaElement;
   readonly message: HTMLElement;
+  /** Edited by the user, or filled by a re-run: its problems are shown (before, only after Send). */
+  touched: boolean;
   value(): string;
   set(value: string): void;
 }
@@ -182,13 +184,20 @@ function fieldControl(field: FieldDescriptor, initial: string): FieldControl {
   input.dataset.arg = field.name;
   wrap.append(hint, message);
   set(initial);
-  const control: FieldControl = { field, input, message, value: () => value(), set: (v) => set(v) };
-  input.addEventListener('input', () => check(control));
-  input.addEventListener('change', () => check(control));
+  const control: FieldControl = { field, input, message, touched: false, value: () => value(), set: (v) => set(v) };
+  const touch = (): void => {
+    control.touched = true;
+    check(control);
+  };
+  input.addEventListener('input', touch);
+  input.addEventListener('change', touch);
   return control;
 }
 
-/** Marks a field invalid or shows warnings; returns whether it may be sent. */
+/**
+ * Whether a field may be sent; marks it invalid or shows its warnings once it was touched (a form
+ * that opens does not greet the user in red), and every field after a Send.
+ */
 function check(c: FieldControl): boolean {
   const wrap = c.input.closest('.field')!;
   if (!c.field.variable) {
@@ -197,6 +206,12 @@ function check(c: FieldControl): boolean {
     return true;
   }
   const result = validateValue(c.value(), c.field.variable);
+  if (!c.touched) {
+    c.message.textContent = '';
+    c.input.removeAttribute('aria-invalid');
+    wrap.classList.remove('invalid', 'warning');
+    return result.ok;
+  }
   if (!result.ok) {
     c.message.textContent = `${c.field.name} ${result.message}.`;
     wrap.classList.add('invalid');
@@ -244,6 +259,7 @@ function currentExtras(): ExtraArgInput[] {
 
 function send(): void {
   if (!form || running) return;
+  for (const c of controls) c.touched = true;
   const invalid = controls.filter((c) => !check(c));
   if (invalid.length > 0) {
     statusLine.textContent = invalid.length === 1 ? 'Fix the marked field first.' : `Fix the ${invalid.length} marked fields first.`;
@@ -402,7 +418,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'setValues':
       for (const c of controls) {
-        if (Object.hasOwn(m.values, c.field.name)) c.set(m.values[c.field.name]!);
+        if (Object.hasOwn(m.values, c.field.name)) {
+          c.set(m.values[c.field.name]!);
+          c.touched = true;
+        }
         check(c);
       }
       extrasList.replaceChildren();

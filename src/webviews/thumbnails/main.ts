@@ -259,8 +259,14 @@ function onMessage(message: HostMessage): void {
       total = message.total;
       addItems(message.items);
       updateStatus();
-      // Still at the bottom (a short page, a tall window): keep going.
+      // Still at the bottom (a short page, a tall window): keep going. Observing the sentinel
+      // afresh delivers its current state at once: the observer only reports changes, and a page
+      // that arrives while the sentinel stays in range would otherwise leave the grid stuck.
       if (!done && sentinelNearView()) requestMore();
+      else if (!done) {
+        endObserver.unobserve(sentinel);
+        endObserver.observe(sentinel);
+      }
       break;
     case 'thumbnail':
       setThumbnail(message.key, message.dataUri, message.error);

@@ -119,6 +119,11 @@ export class UpnpExplorer implements DisposableLike {
     return this.registry.limitStats;
   }
 
+  /** Sizes of the registry's indexes (devices, UDNs, LOCATIONs, expiry queue): all bounded by the device cap. */
+  get registryStats(): DeviceRegistry['indexStats'] {
+    return this.registry.indexStats;
+  }
+
   /** Datagrams received and dropped by the SSDP receive path, and the kernel buffer granted. */
   get receiveStats(): ReceiveStats {
     return this.discovery.receiveStats;

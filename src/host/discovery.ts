@@ -25,9 +25,12 @@ export class DiscoveryController implements vscode.Disposable {
       if (e.affectsConfiguration(CONFIG_SECTION)) void this.applySettings();
     }));
     // Once per session: the cap on devices bit (a very large network, or a flood of announcements).
+    // The core warns once and waits a moment so the counts cover the burst; the guard keeps it one.
+    let warnedLimit = false;
     this.disposables.push(toDisposable(explorer.onDidReachLimit((stats) => {
+      if (warnedLimit) return;
+      warnedLimit = true;
       const message = `UPnP Explorer keeps at most ${stats.limit} devices: ${stats.known} are known and ${stats.ignored} announcement${stats.ignored === 1 ? ' of another device was' : 's of other devices were'} ignored. A flood of announcements can cause this; on a very large network, raise the limit.`;
-      this.log.warn(message);
       void showWarning(message, 'Raise the Limit', 'Show Log').then((choice) => {
         if (choice === 'Raise the Limit') void vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.discovery.maxDevices`);
         else if (choice === 'Show Log') this.log.show();

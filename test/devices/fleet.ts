@@ -50,7 +50,8 @@ export interface FleetOptions extends CommonDeviceOptions {
   udnPrefix?: string;
   /**
    * Give every device its own HTTP server on its own loopback address (127.1.x.y), as on a real
-   * network where each device is a host. Default: one server for the whole fleet.
+   * network where each device is a host; its SSDP answers and NOTIFYs then come from that address
+   * too. Default: one server for the whole fleet.
    */
   hostPerDevice?: boolean;
 }
@@ -159,6 +160,7 @@ export async function startFleet(n: number, opts: FleetOptions = {}): Promise<Fl
     const root = await responder.addRoot({
       root: { udn, deviceType: FLEET_DEVICE_TYPE, serviceTypes: [SWITCH_POWER_TYPE, COUNTER_SERVICE_TYPE] },
       location,
+      ...(opts.hostPerDevice ? { speakFrom: fleetDeviceHost(i) } : {}),
       maxAgeSeconds: opts.maxAgeSeconds,
       server: opts.server,
       answerSearch: opts.answerSearch,

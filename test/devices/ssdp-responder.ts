@@ -10,6 +10,9 @@
 //     they leave from the interface address as in the captures.
 // Unicast datagrams to port 1900 reach only ONE of several sockets bound to the same address, so
 // devices that must all answer unicast searches should share one responder.
+// A root may also speak from an address of its own (`speakFrom`, e.g. the 127.1.x.y its HTTP
+// server listens on): its answers and NOTIFYs then leave from a socket bound there, as a real
+// device's come from its own address, while the shared sockets still hear the searches.
 //
 // Only run this inside an isolated network namespace (see /work/notes/common.md).
 
@@ -46,6 +49,8 @@ export interface RootAdvertisement extends RootBehaviour {
   location: string;
   bootId?: number;
   configId?: number;
+  /** Local address this root's answers and NOTIFYs leave from (default: the responder's interface). */
+  speakFrom?: string;
 }
 
 export interface SsdpResponderOptions extends RootBehaviour {
@@ -158,6 +163,8 @@ export class AdvertisedRoot {
     private readonly responder: SsdpResponder,
     readonly advert: RootAdvertisement,
     private readonly behaviour: Required<Omit<RootBehaviour, 'notifyIntervalMs'>> & { notifyIntervalMs: number },
+    /** The socket of its own address (speakFrom), if it has one. */
+    readonly socket?: Socket,
   ) {
     this.bootId = advert.bootId ?? Math.floor(Date.now() / 1000) % 0x7fffffff;
     this.configId = advert.configId ?? 1;
@@ -192,7 +199,7 @@ export class AdvertisedRoot {
       ['USN', t.usn],
       ['BOOTID.UPNP.ORG', this.bootId],
       ['CONFIGID.UPNP.ORG', this.configId],
-    ])));
+    ])), this.socket);
   }
 
   async sendByebye(): Promise<void> {
@@ -203,7 +210,7 @@ export class AdvertisedRoot {
       ['USN', t.usn],
       ['BOOTID.UPNP.ORG', this.bootId],
       ['CONFIGID.UPNP.ORG', this.configId],
-    ])));
+    ])), this.socket);
   }
 
   /**
@@ -220,7 +227,7 @@ export class AdvertisedRoot {
       ['BOOTID.UPNP.ORG', this.bootId],
       ['CONFIGID.UPNP.ORG', this.configId],
       ['NEXTBOOTID.UPNP.ORG', nextBootId],
-    ])));
+    ])), this.socket);
     this.bootId = nextBootId;
   }
 
@@ -263,6 +270,8 @@ export class AdvertisedRoot {
 export class SsdpResponder {
   private readonly roots = new Set<AdvertisedRoot>();
   private readonly pending = new Set<NodeJS.Timeout>();
+  /** Sockets of the roots' own addresses (speakFrom), by address. */
+  private readonly own = new Map<string, Promise<Socket>>();
   private closed = false;
   private sendChain: Promise<void> = Promise.resolve();
   private sentSincePause = 0;
@@ -318,16 +327,35 @@ export class SsdpResponder {
   async addRoot(advert: RootAdvertisement): Promise<AdvertisedRoot> {
     if (this.closed) throw new Error('SSDP responder is closed');
     const maxAgeSeconds = advert.maxAgeSeconds ?? this.opts.maxAgeSeconds ?? 1800;
+    const socket = advert.speakFrom && advert.speakFrom !== this.interfaceAddress ? await this.ownSocket(advert.speakFrom) : undefined;
     const root = new AdvertisedRoot(this, advert, {
       maxAgeSeconds,
       server: advert.server ?? this.opts.server ?? DEFAULT_SERVER,
       answerSearch: advert.answerSearch ?? this.opts.answerSearch ?? true,
       announce: advert.announce ?? this.opts.announce ?? true,
       notifyIntervalMs: advert.notifyIntervalMs ?? this.opts.notifyIntervalMs ?? (maxAgeSeconds * 1000) / 2,
-    });
+    }, socket);
     this.roots.add(root);
     await root.start();
     return root;
+  }
+
+  /** A socket bound to `address` (any port) sending to the SSDP group on this responder's interface. */
+  private ownSocket(address: string): Promise<Socket> {
+    let socket = this.own.get(address);
+    if (!socket) {
+      socket = (async () => {
+        const s = dgram.createSocket({ type: 'udp4' });
+        s.on('error', (err) => this.log(`ssdp socket of ${address}: ${err.message}`));
+        await bindSocket(s, 0, address);
+        s.setMulticastInterface(this.interfaceAddress);
+        s.setMulticastLoopback(true);
+        s.setMulticastTTL(this.opts.ttl ?? 2);
+        return s;
+      })();
+      this.own.set(address, socket);
+    }
+    return socket;
   }
 
   /** @internal called by AdvertisedRoot.remove */
@@ -339,11 +367,11 @@ export class SsdpResponder {
    * Queues datagrams for the SSDP group. One queue per responder keeps them in order and paces
    * them (a few per millisecond), so a fleet of hundreds does not overrun receive buffers.
    */
-  multicast(messages: Buffer[]): Promise<void> {
+  multicast(messages: Buffer[], from: Socket = this.mcast): Promise<void> {
     const run = async (): Promise<void> => {
       for (let i = 0; i < messages.length; i++) {
         if (this.closed) return;
-        await sendTo(this.mcast, messages[i], SSDP_PORT, SSDP_ADDRESS);
+        await sendTo(from, messages[i], SSDP_PORT, SSDP_ADDRESS);
         if (++this.sentSincePause >= 8) {
           this.sentSincePause = 0;
           await delay(1);
@@ -361,7 +389,9 @@ export class SsdpResponder {
     this.pending.clear();
     for (const root of [...this.roots]) await root.remove();
     this.closed = true;
-    await Promise.all([this.mcast, this.ucast].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const own = await Promise.all([...this.own.values()].map((p) => p.catch(() => undefined)));
+    this.own.clear();
+    await Promise.all([this.mcast, this.ucast, ...own].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo, viaUnicastSocket: boolean): void {
@@ -392,7 +422,7 @@ export class SsdpResponder {
       if (answers.length === 0) continue;
       const send = async (): Promise<void> => {
         if (this.closed || !root.answersSearch) return;
-        for (const a of answers) await sendTo(this.ucast, a, rinfo.port, rinfo.address);
+        for (const a of answers) await sendTo(root.socket ?? this.ucast, a, rinfo.port, rinfo.address);
       };
       if (windowMs === 0) { void send(); continue; }
       // Each root picks its own delay, spreading a fleet's answers over MX as real devices do.

@@ -15,6 +15,15 @@ const fixtures = join(__dirname, '..', 'fixtures', 'network-light');
 const LIGHT_UDN = 'uuid:dd456923-f207-48f2-8a72-c1ac8a963324';
 const description = readFileSync(join(fixtures, 'description.xml'), 'utf8');
 
+/** A device with six services whose SCPDs are each padded to 600 KB. */
+const BIG_DESCRIPTION = `<?xml version="1.0"?>
+<root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>0</minor></specVersion>
+<device><deviceType>urn:schemas-upnp-org:device:BinaryLight:1</deviceType><friendlyName>Big</friendlyName>
+<manufacturer>t</manufacturer><modelName>t</modelName><UDN>uuid:b1600000-0000-4000-8000-00000000b16d</UDN><serviceList>
+${Array.from({ length: 6 }, (_, i) => `<service><serviceType>urn:schemas-upnp-org:service:SwitchPower:1</serviceType><serviceId>urn:upnp-org:serviceId:S${i}</serviceId>
+<SCPDURL>/big/scpd-${i}.xml</SCPDURL><controlURL>/big/c${i}</controlURL><eventSubURL>/big/e${i}</eventSubURL></service>`).join('\n')}
+</serviceList></device></root>`;
+
 let server: http.Server;
 let base: string;
 const hits = new Map<string, number>();
@@ -26,6 +35,15 @@ before(async () => {
     const file = url.endsWith('.xml') && url.includes('SwitchPower') ? 'scpd-SwitchPower_1.xml' : url.includes('Dimming') ? 'scpd-Dimming_1.xml' : undefined;
     if (url === '/desc.xml' || url === '/moved/desc.xml') {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(description);
+    } else if (url === '/big/desc.xml') {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(BIG_DESCRIPTION);
+    } else if (url.startsWith('/big/scpd-')) {
+      // Each SCPD is a real one padded with a 600 KB comment: six of them pass the 2 MiB kept per device.
+      const padded = readFileSync(join(fixtures, 'scpd-SwitchPower_1.xml'), 'utf8').replace('<scpd', `<!-- ${'p'.repeat(600 * 1024)} -->\n<scpd`);
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(padded);
+    } else if (url === '/slow/desc.xml') {
+      // A device that takes a while to answer: announcements arrive while it is being described.
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/xml' }).end(description), 150);
     } else if (file) {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(readFileSync(join(fixtures, file)));
     } else {
@@ -183,14 +201,21 @@ describe('device registry', () => {
   });
 
   it('caps the devices it keeps, warns once with the counts, and admits again when one leaves', async () => {
-    const reg = new DeviceRegistry({ maxDevices: 3 });
+    const logged: string[] = [];
+    const logger = { trace: (): void => undefined, debug: (): void => undefined, info: (): void => undefined, warn: (m: string): void => void logged.push(m), error: (m: string): void => void logged.push(m) };
+    const reg = new DeviceRegistry({ maxDevices: 3, limitWarningDelayMs: 30, logger });
     const warnings: { known: number; ignored: number; limit: number }[] = [];
     reg.onDidReachLimit((w) => warnings.push(w));
     try {
       const flood = (i: number): Sighting => sighting({ type: 'alive', usn: `uuid:flood-${i}::upnp:rootdevice`, location: `${base}/missing-${i}.xml` });
       for (let i = 0; i < 50; i++) reg.handleSighting(flood(i));
       assert.equal(reg.devices.length, 3);
-      assert.deepEqual(warnings, [{ limit: 3, known: 3, ignored: 1 }]);
+      assert.deepEqual(warnings, [], 'the warning waits for the burst');
+      await until(() => (warnings.length > 0 ? true : undefined), 'warned');
+      assert.deepEqual(warnings, [{ limit: 3, known: 3, ignored: 47 }]);
+      const limitLines = logged.filter((l) => l.includes('maxDevices'));
+      assert.equal(limitLines.length, 1);
+      assert.match(limitLines[0]!, /^The device limit bit: 3 devices are known, the most UPnP Explorer keeps \(upnpExplorer\.discovery\.maxDevices = 3\), and 47 announcements of further devices were ignored so far \(the first from http:\/\/127\.0\.0\.1:\d+\/missing-3\.xml\)\./);
       assert.deepEqual(reg.limitStats, { limit: 3, known: 3, ignored: 47 });
       // Known devices are still updated (found by index, not refused as new).
       reg.handleSighting(flood(1));
@@ -199,6 +224,11 @@ describe('device registry', () => {
       reg.handleSighting(sighting({ type: 'byebye', usn: 'uuid:flood-0::upnp:rootdevice' }));
       reg.handleSighting(flood(10));
       assert.deepEqual(reg.devices.map((d) => d.udn ?? d.usns[0]), ['uuid:flood-1', 'uuid:flood-2', 'uuid:flood-10']);
+      // Full again: more are ignored, but the warning is not repeated.
+      for (let i = 11; i < 20; i++) reg.handleSighting(flood(i));
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(warnings.length, 1, 'one warning per registry');
+      assert.equal(reg.limitStats.ignored, 56);
     } finally {
       reg.dispose();
     }
@@ -213,6 +243,105 @@ describe('device registry', () => {
       assert.equal(reg.devices.length, 1);
       assert.equal(reg.devices[0]!.usns.length, 64);
       assert.equal(reg.devices[0]!.locations.length, 8);
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('a device re-announcing with a new BOOTID each time has one description running and at most one waiting', async () => {
+    const reg = new DeviceRegistry();
+    try {
+      const before = hits.get('/slow/desc.xml') ?? 0;
+      const at = (bootId: number): Sighting => sighting({ type: 'alive', location: `${base}/slow/desc.xml`, bootId: String(bootId) });
+      reg.handleSighting(at(1));
+      for (let i = 2; i <= 50; i++) reg.handleSighting(at(i));
+      await until(() => (reg.devices[0]?.status === 'ready' && (hits.get('/slow/desc.xml') ?? 0) - before === 2 ? true : undefined), 'described twice');
+      await until(described(reg), 'described');
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal((hits.get('/slow/desc.xml') ?? 0) - before, 2, '50 reboots while describing: the running description and one more');
+      assert.equal(reg.devices[0]!.bootId, '50');
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('retries a failing device ever less often: 30 s, then 60 s, then 120 s', async () => {
+    let now = 7_000_000;
+    const reg = new DeviceRegistry({ now: () => now, retryAfterErrorMs: 30_000 });
+    try {
+      const bad = sighting({ type: 'alive', usn: 'uuid:backoff::upnp:rootdevice', location: `${base}/missing-backoff.xml` });
+      const tries = (): number => hits.get('/missing-backoff.xml') ?? 0;
+      reg.handleSighting(bad);
+      await until(() => (reg.devices[0]?.status === 'error' ? true : undefined), 'error');
+      for (const wait of [30_000, 60_000, 120_000]) {
+        const before = tries();
+        now += wait - 1000;
+        reg.handleSighting(bad);
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(tries(), before, `not retried ${wait / 1000 - 1} s after the last failure`);
+        now += 1001;
+        reg.handleSighting(bad);
+        await until(() => (tries() > before && reg.devices[0]?.status === 'error' ? true : undefined), `retried after ${wait / 1000} s`);
+      }
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('a device announcing ever new UUIDs at one LOCATION grows neither its entry nor the indexes', () => {
+    const reg = new DeviceRegistry({ scheduler: { maxActive: 1 } });
+    try {
+      for (let i = 0; i < 10_000; i++) {
+        reg.handleSighting(sighting({ type: 'alive', usn: `uuid:junk-${i}::urn:x:service:S:1`, target: 'urn:x:service:S:1', location: 'http://127.0.0.1:9/same.xml' }));
+      }
+      assert.equal(reg.devices.length, 1);
+      assert.equal(reg.devices[0]!.usns.length, 64);
+      assert.deepEqual(reg.indexStats, { devices: 1, udns: 64, locations: 1, expiring: 1 });
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('expiry visits only the devices that are due, and forgets the ones that left', () => {
+    let now = 9_000_000;
+    const reg = new DeviceRegistry({ now: () => now, sweepIntervalMs: 3_600_000, scheduler: { maxActive: 1 } });
+    const removed: DeviceRemoved[] = [];
+    reg.onDidRemoveDevice((r) => removed.push(r));
+    try {
+      const at = (i: number, maxAgeSeconds: number): Sighting => sighting({ type: 'alive', usn: `uuid:exp-${i}::upnp:rootdevice`, location: `http://127.0.0.1:9/exp-${i}.xml`, maxAgeSeconds });
+      for (let i = 0; i < 300; i++) reg.handleSighting(at(i, i < 100 ? 10 : 100));
+      // 50 of the short-lived ones are re-announced; 20 others say byebye.
+      now += 5000;
+      for (let i = 0; i < 50; i++) reg.handleSighting(at(i, 10));
+      for (let i = 200; i < 220; i++) reg.handleSighting(sighting({ type: 'byebye', usn: `uuid:exp-${i}::upnp:rootdevice` }));
+      assert.equal(reg.indexStats.expiring, 280, 'devices that left are not kept for expiry');
+      now += 5001;
+      reg.sweep();
+      assert.equal(removed.filter((r) => r.reason === 'expired').length, 50, 'the 50 not re-announced expired');
+      now += 5000;
+      reg.sweep();
+      assert.equal(removed.filter((r) => r.reason === 'expired').length, 100);
+      now += 90_000;
+      reg.sweep();
+      assert.equal(reg.devices.length, 0);
+      assert.deepEqual(reg.indexStats, { devices: 0, udns: 0, locations: 0, expiring: 0 });
+    } finally {
+      reg.dispose();
+    }
+  });
+
+  it('keeps at most 2 MiB of one device\'s document text; the rest is read but not kept, and the device is told', async () => {
+    const reg = new DeviceRegistry();
+    try {
+      reg.handleSighting(sighting({ type: 'alive', usn: 'uuid:b1600000-0000-4000-8000-00000000b16d::upnp:rootdevice', location: `${base}/big/desc.xml` }));
+      const d = await until(described(reg), 'described');
+      assert.equal(d.services.length, 6);
+      assert.ok(d.services.every((s) => s.scpdStatus === 'ready' && s.scpd!.actions.length === 3), 'every SCPD is read');
+      const kept = d.services.filter((s) => s.scpdXml !== undefined);
+      assert.equal(kept.length, 3, 'three 600 KB texts fit in 2 MiB (with the description), the fourth does not');
+      assert.ok(d.descriptionXml !== undefined);
+      const told = d.problems.filter((p) => /not kept for "open as XML": this device's documents pass the 2 MiB of text kept per device/.test(p.message));
+      assert.equal(told.length, 1, d.problems.map((p) => p.message).join('\n'));
     } finally {
       reg.dispose();
     }

@@ -4,15 +4,17 @@
 //
 // Announcements come by the thousand (a crowd answering one search, each device several times,
 // or a flood), so every sighting is O(1): entries are found through indexes by UDN and LOCATION,
-// never by scanning; what one device can make us keep (USNs, LOCATIONs, problems) is bounded; and
-// the number of devices known or being described is capped (`maxDevices`), with one warning when
-// the cap bites. Descriptions and SCPDs are fetched through a HostScheduler, so a device that
-// stalls holds up nobody else.
+// never by scanning; expiry is kept in a heap, not found by visiting every device each second;
+// what one device can make us keep (USNs, UDNs, LOCATIONs, problems) is bounded; and the number of
+// devices known or being described is capped (`maxDevices`), with one warning when the cap bites.
+// Descriptions and SCPDs are fetched through a HostScheduler, so a device that stalls holds up
+// nobody else; a device has at most one description under way (announcements while it runs ask
+// for at most one more), and one that failed is retried on re-announcement ever less often.
 import { Emitter } from '../util/events';
 import type { DisposableLike, EventLike, Logger } from '../util/events';
 import { silentLogger } from '../util/events';
 import { fetchBytes } from '../http/fetch';
-import { HostScheduler } from '../http/hostScheduler';
+import { HostScheduler, SchedulerError } from '../http/hostScheduler';
 import type { HostSchedulerOptions } from '../http/hostScheduler';
 import { decodeText } from '../xml/xml';
 import { MAX_PROBLEMS, readDeviceDescription } from '../description/device';
@@ -21,6 +23,7 @@ import { offDeviceUrls } from '../description/offDevice';
 import type { DeviceDescription, Problem, RootDescription } from '../description/model';
 import type { Sighting } from '../ssdp/discovery';
 import type { DeviceRemoved, DiscoveredDevice, RemovalReason, ServiceState } from './types';
+import { ExpiryQueue } from './expiryQueue';
 
 export interface RegistryOptions {
   readonly logger?: Logger;
@@ -35,8 +38,16 @@ export interface RegistryOptions {
   readonly now?: () => number;
   /** How often expiry is checked, ms. Default 1000. */
   readonly sweepIntervalMs?: number;
-  /** A device in error that re-announces is described again at most this often, ms. Default 30 000. */
+  /**
+   * A device in error that re-announces is described again after this long, ms; the wait doubles
+   * with each failure in a row (at most 32 times this). Default 30 000.
+   */
   readonly retryAfterErrorMs?: number;
+  /**
+   * When the device cap first bites, the one warning waits this long (ms) so that the count of
+   * ignored announcements it names covers the burst that caused it. 0 = warn at once. Default 1000.
+   */
+  readonly limitWarningDelayMs?: number;
 }
 
 /** The cap on devices bit: announcements of new devices are being ignored. */
@@ -55,15 +66,33 @@ interface Entry {
   /** Bumped on every (re)description, so late answers of an older one are dropped. */
   generation: number;
   lastAttempt: number;
+  /** Descriptions that failed in a row (spaces out the retries). */
+  failures: number;
+  /** The description under way, and the one asked for while it runs (at most one more). */
+  running: Promise<void> | undefined;
+  rerun: Promise<void> | undefined;
   /** The first MAX_PROBLEMS problems of the description and SCPDs; `device.problems` adds a count of the rest. */
   problems: Problem[];
   problemsLeftOut: number;
+  /** Characters of document text (description, SCPDs) this entry keeps; see keepText. */
+  keptText: number;
+  /** Whether the device was told that some of its text is not kept (once per description). */
+  toldTextDropped: boolean;
 }
 
 export const DEFAULT_MAX_DEVICES = 500;
-/** USNs and LOCATIONs kept per device: a real one has a handful of each. */
-const MAX_USNS = 64;
-const MAX_LOCATIONS = 8;
+/** USNs (and UDNs) and LOCATIONs kept per device: a real one has a handful of each. */
+export const MAX_USNS = 64;
+export const MAX_LOCATIONS = 8;
+/**
+ * Document text kept for "open as XML", per device and in all (characters). Real devices send tens
+ * of kilobytes; a device serving 256 SCPDs of 1 MiB each must not make us keep a quarter gigabyte.
+ * Beyond these, a document is still read (its services and actions appear) but its text is dropped.
+ */
+export const MAX_KEPT_TEXT_PER_DEVICE = 2 * 1024 * 1024;
+export const MAX_KEPT_TEXT = 64 * 1024 * 1024;
+/** Retries of a failing device are spaced out up to this many times retryAfterErrorMs. */
+const MAX_RETRY_FACTOR = 32;
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024;
 
@@ -82,6 +111,10 @@ export class DeviceRegistry implements DisposableLike {
   /** Lower-cased UDN -> the entry whose tree holds it. */
   private readonly byUdn = new Map<string, Entry>();
   private readonly byLocation = new Map<string, Entry>();
+  /** SSDP devices by when their announcement expires (re-announcements move them lazily, in sweep). */
+  private readonly expiry = new ExpiryQueue<Entry>();
+  /** Characters of document text kept over all entries. */
+  private keptText = 0;
   private nextId = 1;
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -90,6 +123,8 @@ export class DeviceRegistry implements DisposableLike {
   private maxDevices: number;
   private ignored = 0;
   private warnedLimit = false;
+  private limitTimer: NodeJS.Timeout | undefined;
+  private readonly limitWarningDelayMs: number;
   private readonly retryAfterErrorMs: number;
   private readonly scheduler: HostScheduler;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -101,6 +136,7 @@ export class DeviceRegistry implements DisposableLike {
     this.maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
     this.maxDevices = Math.max(1, options.maxDevices ?? DEFAULT_MAX_DEVICES);
     this.retryAfterErrorMs = options.retryAfterErrorMs ?? 30_000;
+    this.limitWarningDelayMs = options.limitWarningDelayMs ?? 1000;
     this.scheduler = new HostScheduler(options.scheduler);
     this.sweepTimer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 1000);
     this.sweepTimer.unref();
@@ -110,15 +146,19 @@ export class DeviceRegistry implements DisposableLike {
     this.httpTimeoutMs = ms;
   }
 
-  /** Changes the device cap; devices already known stay. */
+  /** Changes the device cap; devices already known stay. The warning is still given once at most. */
   set deviceLimit(limit: number) {
     this.maxDevices = Math.max(1, limit);
-    if (this.entries.size < this.maxDevices) this.warnedLimit = false;
   }
 
   /** The cap, how many devices are known, and how many announcements it made us ignore. */
   get limitStats(): DeviceLimitReached {
     return { limit: this.maxDevices, known: this.entries.size, ignored: this.ignored };
+  }
+
+  /** Sizes of the registry's indexes (for tests and the log): each is bounded by the device cap. */
+  get indexStats(): { readonly devices: number; readonly udns: number; readonly locations: number; readonly expiring: number } {
+    return { devices: this.entries.size, udns: this.byUdn.size, locations: this.byLocation.size, expiring: this.expiry.size };
   }
 
   get devices(): readonly DiscoveredDevice[] {
@@ -198,20 +238,37 @@ export class DeviceRegistry implements DisposableLike {
     if (rebooted || reconfigured) {
       this.logger.info(`${label(entry.device)} ${rebooted ? 'rebooted (BOOTID changed)' : 'changed its configuration (CONFIGID)'}; describing it again`);
       void this.describe(entry);
-    } else if (entry.device.status === 'error' && now - entry.lastAttempt > this.retryAfterErrorMs) {
+    } else if (entry.device.status === 'error' && now - entry.lastAttempt > this.retryDelay(entry)) {
       void this.describe(entry);
     }
   }
 
-  /** Whether a new device may be added; counts and (once) reports the ones the cap turns away. */
+  /** How long a device in error waits before a re-announcement gets it described again. */
+  private retryDelay(entry: Entry): number {
+    return this.retryAfterErrorMs * Math.min(MAX_RETRY_FACTOR, 2 ** Math.max(0, entry.failures - 1));
+  }
+
+  /**
+   * Whether a new device may be added; counts the ones the cap turns away and, once per registry,
+   * warns (after a short while, so the counts cover the burst that made the cap bite).
+   */
   private admit(location: string): boolean {
     if (this.entries.size < this.maxDevices) return true;
     this.ignored++;
     if (!this.warnedLimit) {
       this.warnedLimit = true;
-      const stats = this.limitStats;
-      this.logger.warn(`${stats.known} devices are known, the most UPnP Explorer keeps (upnpExplorer.discovery.maxDevices); further devices are ignored (the first was ${location}).`);
-      this.limitEmitter.fire(stats);
+      const first = location;
+      const warn = (): void => {
+        this.limitTimer = undefined;
+        const stats = this.limitStats;
+        this.logger.warn(`The device limit bit: ${stats.known.toLocaleString('en-US')} devices are known, the most UPnP Explorer keeps (upnpExplorer.discovery.maxDevices = ${stats.limit}), and ${stats.ignored.toLocaleString('en-US')} announcement${stats.ignored === 1 ? '' : 's'} of further devices ${stats.ignored === 1 ? 'was' : 'were'} ignored so far (the first from ${first}). This is said once; later ones are ignored silently.`);
+        this.limitEmitter.fire(stats);
+      };
+      if (this.limitWarningDelayMs <= 0) warn();
+      else {
+        this.limitTimer = setTimeout(warn, this.limitWarningDelayMs);
+        this.limitTimer.unref();
+      }
     }
     return false;
   }
@@ -260,23 +317,33 @@ export class DeviceRegistry implements DisposableLike {
     if (entry) await this.describe(entry);
   }
 
-  /** Drops devices whose announcements expired. Called every second; public for tests. */
+  /**
+   * Drops devices whose announcements expired. Called every second; public for tests. Visits only
+   * the devices due: one re-announced since it was queued is queued again at its new time.
+   */
   sweep(now: number = this.now()): void {
-    for (const entry of [...this.entries.values()]) {
+    for (let due = this.expiry.popDue(now); due; due = this.expiry.popDue(now)) {
+      const entry = due.item;
+      if (this.entries.get(entry.device.key) !== entry) continue;
       const exp = entry.device.expiresAt;
-      if (entry.device.source === 'ssdp' && exp !== undefined && exp <= now) {
-        this.logger.info(`${label(entry.device)} expired: not re-announced within max-age=${entry.device.maxAgeSeconds ?? '?'} s`);
-        this.delete(entry, 'expired');
+      if (entry.device.source !== 'ssdp' || exp === undefined) continue;
+      if (exp > now) {
+        this.expiry.set(entry, exp);
+        continue;
       }
+      this.logger.info(`${label(entry.device)} expired: not re-announced within max-age=${entry.device.maxAgeSeconds ?? '?'} s`);
+      this.delete(entry, 'expired');
     }
   }
 
   dispose(): void {
     clearInterval(this.sweepTimer);
+    if (this.limitTimer) clearTimeout(this.limitTimer);
     this.scheduler.clear('The device list was closed.');
     this.entries.clear();
     this.byUdn.clear();
     this.byLocation.clear();
+    this.expiry.clear();
     this.limitEmitter.dispose();
     this.addEmitter.dispose();
     this.changeEmitter.dispose();
@@ -285,7 +352,27 @@ export class DeviceRegistry implements DisposableLike {
 
   // ---- describing ----
 
-  private async describe(entry: Entry): Promise<void> {
+  /**
+   * Describes the device now, or, if a description is under way, once more when it ends: however
+   * often a device re-announces (a new BOOTID each time, say), it has at most one description
+   * running and one waiting.
+   */
+  private describe(entry: Entry): Promise<void> {
+    if (entry.running) {
+      entry.rerun ??= entry.running.then(() => {
+        entry.rerun = undefined;
+        return this.entries.get(entry.device.key) === entry ? this.describe(entry) : undefined;
+      });
+      return entry.rerun;
+    }
+    const running = this.describeOnce(entry).finally(() => {
+      if (entry.running === running) entry.running = undefined;
+    });
+    entry.running = running;
+    return running;
+  }
+
+  private async describeOnce(entry: Entry): Promise<void> {
     const generation = ++entry.generation;
     entry.lastAttempt = this.now();
     const location = entry.device.location;
@@ -294,7 +381,8 @@ export class DeviceRegistry implements DisposableLike {
     let root: RootDescription;
     let xml: string;
     try {
-      const res = await this.fetch(location);
+      // A description is asked of the machine that announced it (when it points elsewhere, see schedulingKey).
+      const res = await this.fetch(location, entry.device.source === 'ssdp' ? entry.device.remoteAddress : undefined);
       if (!this.current(entry, generation)) return;
       xml = decodeText(res.body, res.headers['content-type']);
       root = await readDeviceDescription(xml, location);
@@ -302,7 +390,8 @@ export class DeviceRegistry implements DisposableLike {
     } catch (err) {
       if (!this.current(entry, generation)) return;
       const message = (err as Error).message;
-      this.logger.warn(`Cannot describe ${location}: ${message}`);
+      entry.failures++;
+      this.logger.warn(`Cannot describe ${location}: ${message}${entry.device.source === 'ssdp' ? ` (retried when it announces itself again, after ${Math.round(this.retryDelay(entry) / 1000)} s at the earliest)` : ''}`);
       entry.problems = [{ severity: 'error', message }];
       entry.problemsLeftOut = 0;
       this.patch(entry, { status: 'error', error: message, services: [], problems: entry.problems }, true);
@@ -318,6 +407,7 @@ export class DeviceRegistry implements DisposableLike {
       return;
     }
     for (const u of allUdns(root.device)) this.indexUdn(entry, u);
+    entry.failures = 0;
     const services = allServices(root.device).map(({ device, service }): ServiceState => ({
       key: `${device.udn}::${service.serviceId}`,
       deviceUdn: device.udn,
@@ -327,14 +417,16 @@ export class DeviceRegistry implements DisposableLike {
     }));
     entry.problems = [];
     entry.problemsLeftOut = 0;
+    this.releaseText(entry);
+    const notKept = this.keepText(entry, xml);
     this.patch(entry, {
       status: 'ready',
       error: undefined,
       description: root,
-      descriptionXml: xml,
+      descriptionXml: notKept ? undefined : xml,
       ...(udn ? { udn } : {}),
       services,
-      problems: this.addProblems(entry, collectProblems(root)),
+      problems: this.addProblems(entry, [...collectProblems(root), ...(notKept ? [this.textDropped(entry, 'the description', notKept)] : [])]),
     }, true);
     this.logger.info(`Described ${root.device.friendlyName} (${udn}) in ${Math.round(this.now() - started)} ms: ${services.length} services`);
     const away = offDeviceUrls(root, location);
@@ -348,13 +440,15 @@ export class DeviceRegistry implements DisposableLike {
     const service = entry.device.services[index]!;
     const url = service.description.scpdUrl;
     let next: ServiceState;
+    let notKept: TextBudget | undefined;
     try {
-      const res = await this.fetch(url);
+      const res = await this.fetch(url, hostOf(entry.device.location));
       if (!this.current(entry, generation)) return;
       const xml = decodeText(res.body, res.headers['content-type']);
       const scpd = await readScpd(xml, url);
       if (!this.current(entry, generation)) return;
-      next = { ...service, scpdStatus: 'ready', scpd, scpdXml: xml };
+      notKept = this.keepText(entry, xml);
+      next = { ...service, scpdStatus: 'ready', scpd, ...(notKept ? {} : { scpdXml: xml }) };
     } catch (err) {
       if (!this.current(entry, generation)) return;
       const message = (err as Error).message;
@@ -364,13 +458,47 @@ export class DeviceRegistry implements DisposableLike {
     // Services are bounded per description (MAX_SERVICES), so this copy is too.
     const services = entry.device.services.slice();
     services[index] = next;
-    const problems = next.scpd ? this.addProblems(entry, next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` }))) : entry.device.problems;
+    const dropped = notKept && !entry.toldTextDropped ? [this.textDropped(entry, `the SCPD of ${shortService(next)} (and of any service after it)`, notKept)] : [];
+    const problems = next.scpd ? this.addProblems(entry, [...next.scpd.problems.map((p) => ({ ...p, message: `${shortService(next)}: ${p.message}` })), ...dropped]) : entry.device.problems;
     this.patch(entry, { services, problems }, true);
   }
 
-  /** A description or SCPD, fetched fairly with other hosts (see HostScheduler). */
-  private fetch(url: string): ReturnType<typeof fetchBytes> {
-    return this.scheduler.run(hostOf(url), (task) => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes, keepAlive: true, onResponse: () => task.answered() }));
+  /**
+   * A description or SCPD, fetched fairly with other hosts (see HostScheduler). `origin` is the
+   * host that gave us the URL: the announcer of a description, the description's host for an SCPD.
+   */
+  private async fetch(url: string, origin: string | undefined): ReturnType<typeof fetchBytes> {
+    try {
+      return await this.scheduler.run(schedulingKey(url, origin), (task) => fetchBytes(url, { timeoutMs: this.httpTimeoutMs, maxBytes: this.maxBytes, keepAlive: true, signal: task.signal }));
+    } catch (err) {
+      if (err instanceof SchedulerError) {
+        throw new Error(`${url} did not answer within ${(err.waitedMs / 1000).toFixed(1)} s, while ${err.others} other requests also waited on devices that don't answer; given up.`);
+      }
+      throw err;
+    }
+  }
+
+  /** Counts `text` as kept if it fits the entry's and the registry's budget; else says which budget it passes. */
+  private keepText(entry: Entry, text: string): TextBudget | undefined {
+    if (entry.keptText + text.length > MAX_KEPT_TEXT_PER_DEVICE) return 'device';
+    if (this.keptText + text.length > MAX_KEPT_TEXT) return 'all';
+    entry.keptText += text.length;
+    this.keptText += text.length;
+    return undefined;
+  }
+
+  private releaseText(entry: Entry): void {
+    this.keptText -= entry.keptText;
+    entry.keptText = 0;
+    entry.toldTextDropped = false;
+  }
+
+  private textDropped(entry: Entry, what: string, budget: TextBudget): Problem {
+    entry.toldTextDropped = true;
+    const why = budget === 'device'
+      ? `this device's documents pass the ${MAX_KEPT_TEXT_PER_DEVICE / 1024 / 1024} MiB of text kept per device`
+      : `the documents of all devices pass the ${MAX_KEPT_TEXT / 1024 / 1024} MiB of text kept in all`;
+    return { severity: 'warning', message: `The text of ${what} is not kept for "open as XML": ${why}. What the documents say is read and shown.` };
   }
 
   /** Adds problems to the entry's bounded list; returns the device's problems (with a count of those left out). */
@@ -396,6 +524,8 @@ export class DeviceRegistry implements DisposableLike {
       if (update[k] === undefined) delete next[k];
     }
     entry.device = next;
+    // Expiry is queued once (re-announcements only push expiresAt later; sweep catches up lazily).
+    if (next.expiresAt !== undefined && next.source === 'ssdp' && !this.expiry.has(entry) && this.entries.get(next.key) === entry) this.expiry.set(entry, next.expiresAt);
     if (notify) this.changeEmitter.fire(next);
   }
 
@@ -405,6 +535,8 @@ export class DeviceRegistry implements DisposableLike {
     const usns = [...target.device.usns, ...dup.device.usns.filter((u) => !target.device.usns.includes(u))].slice(0, MAX_USNS);
     this.patch(target, { locations, usns, lastSeen: Math.max(target.device.lastSeen, dup.device.lastSeen) }, true);
     this.unindex(dup);
+    this.expiry.delete(dup);
+    this.releaseText(dup);
     this.entries.delete(dup.device.key);
     for (const l of locations) this.byLocation.set(l, target);
     dup.generation++;
@@ -422,9 +554,10 @@ export class DeviceRegistry implements DisposableLike {
   }
 
   private insert(device: DiscoveredDevice): Entry {
-    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0, problems: [], problemsLeftOut: 0 };
+    const entry: Entry = { device, udns: new Set(), generation: 0, lastAttempt: 0, failures: 0, running: undefined, rerun: undefined, problems: [], problemsLeftOut: 0, keptText: 0, toldTextDropped: false };
     this.entries.set(device.key, entry);
     this.byLocation.set(device.location, entry);
+    if (device.source === 'ssdp' && device.expiresAt !== undefined) this.expiry.set(entry, device.expiresAt);
     return entry;
   }
 
@@ -432,15 +565,23 @@ export class DeviceRegistry implements DisposableLike {
     if (this.entries.get(entry.device.key) !== entry) return;
     this.entries.delete(entry.device.key);
     this.unindex(entry);
+    this.expiry.delete(entry);
+    this.releaseText(entry);
     entry.generation++;
-    if (this.entries.size < this.maxDevices) this.warnedLimit = false;
     this.removeEmitter.fire({ device: entry.device, reason });
   }
 
-  /** Records that `udn` belongs to `entry`; a UDN already owned by another entry keeps its owner unless `take`. */
+  /**
+   * Records that `udn` belongs to `entry`; a UDN already owned by another entry keeps its owner
+   * unless `take`. An entry holds MAX_USNS UDNs at most: a device announcing ever new UUIDs at one
+   * LOCATION grows neither the entry nor the index.
+   */
   private indexUdn(entry: Entry, udn: string, take = false): void {
     if (!udn) return;
-    if (entry.udns.size < MAX_USNS) entry.udns.add(udn);
+    if (!entry.udns.has(udn)) {
+      if (entry.udns.size >= MAX_USNS) return;
+      entry.udns.add(udn);
+    }
     const key = udn.toLowerCase();
     const owner = this.byUdn.get(key);
     if (!owner || take || this.entries.get(owner.device.key) !== owner) this.byUdn.set(key, entry);
@@ -463,6 +604,9 @@ export class DeviceRegistry implements DisposableLike {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Which budget of kept document text a document would pass. */
+type TextBudget = 'device' | 'all';
 
 /** True once the description and every SCPD have been fetched (successfully or not). */
 export function isFullyDescribed(d: DiscoveredDevice): boolean {
@@ -493,10 +637,28 @@ function allServices(d: DeviceDescription): { device: DeviceDescription; service
 /** `http://192.168.1.20:49152/d.xml` -> `192.168.1.20`: fairness is per machine, whatever the port. */
 function hostOf(url: string): string {
   try {
-    return new URL(url).hostname;
+    return plainAddress(new URL(url).hostname);
   } catch {
     return url;
   }
+}
+
+/** `[fe80::1%eth0]`, `fe80::1%eth0`, `::ffff:10.0.0.5` -> `fe80::1`, `fe80::1`, `10.0.0.5`. */
+function plainAddress(host: string): string {
+  return host.replace(/^\[|\]$/g, '').replace(/%.*$/, '').replace(/^::ffff:(?=\d+\.)/i, '').toLowerCase();
+}
+
+/**
+ * Whose turn a fetch takes (see HostScheduler). A URL on the host that gave it to us is that host's;
+ * one that points elsewhere is charged to the host that gave it: one machine announcing a thousand
+ * LOCATIONs on other (or no) machines, or a description listing SCPDs on a thousand hosts, gets
+ * one host's share of the fetching, not a thousand.
+ */
+function schedulingKey(url: string, origin: string | undefined): string {
+  const host = hostOf(url);
+  if (!origin) return host;
+  const from = plainAddress(origin);
+  return host === from ? host : `elsewhere, for ${from}`;
 }
 
 function collectProblems(root: RootDescription): Problem[] {

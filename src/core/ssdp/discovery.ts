@@ -56,15 +56,15 @@ export const USER_AGENT_SSDP = `Node/${process.versions.node.split('.')[0]} UPnP
  * buffer); the default (about 200 KB) holds some 160. Linux caps the request at net.core.rmem_max.
  */
 export const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
-/** Datagrams waiting to be handled at most; more are dropped (and counted). */
+/** Datagrams (and bytes) waiting to be handled at most; more are dropped (and counted). */
 const MAX_QUEUED_DATAGRAMS = 50_000;
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 /** Longest stretch of datagram handling before other work gets a turn, ms. */
 const DRAIN_SLICE_MS = 8;
 
 interface QueuedDatagram {
   readonly item: ThreadDatagram;
   readonly via: 'search' | 'notify';
-  readonly iface: SsdpInterface | undefined;
 }
 
 export interface ReceiveStats {
@@ -72,6 +72,8 @@ export interface ReceiveStats {
   readonly received: number;
   /** Dropped because a queue was full (the kernel's own drops are in RcvbufErrors). */
   readonly dropped: number;
+  /** Dropped for being longer than any SSDP message (MAX_DATAGRAM_BYTES). */
+  readonly oversize: number;
   /** Largest queue length seen. */
   readonly maxQueued: number;
   /** Receive buffer the kernel granted on the search sockets, bytes (0 before `open`). */
@@ -98,7 +100,7 @@ class SocketThread {
   /** Commands awaiting an answer: while there are any, the thread keeps the process alive. */
   private waiting = 0;
 
-  constructor(private readonly onDatagrams: (items: readonly ThreadDatagram[], dropped: number) => void, private readonly logger: Logger) {
+  constructor(private readonly onDatagrams: (items: readonly ThreadDatagram[], dropped: number, oversize: number) => void, private readonly logger: Logger) {
     const script = socketThreadScript();
     // Under tsx (tests, benchmarks, scripts run from source) a worker needs tsx's loader itself.
     this.worker = script.endsWith('.ts')
@@ -141,8 +143,8 @@ class SocketThread {
     }));
   }
 
-  ack(count: number): void {
-    if (!this.failed) this.post({ type: 'ack', count });
+  ack(count: number, bytes: number): void {
+    if (!this.failed) this.post({ type: 'ack', count, bytes });
   }
 
   close(): Promise<void> {
@@ -172,7 +174,7 @@ class SocketThread {
   private onMessage(m: FromThread): void {
     switch (m.type) {
       case 'opened': this.openWaiter?.(m); this.openWaiter = undefined; break;
-      case 'datagrams': this.onDatagrams(m.items, m.dropped); break;
+      case 'datagrams': this.onDatagrams(m.items, m.dropped, m.oversize); break;
       case 'sent': this.sends.get(m.id)?.(m.error); this.sends.delete(m.id); break;
       case 'warning': this.logger.warn(m.message); break;
       case 'closed': this.closeWaiter?.(); this.closeWaiter = undefined; break;
@@ -187,6 +189,8 @@ export class SsdpDiscovery implements DisposableLike {
   private thread: SocketThread | undefined;
   /** Interfaces with an open search socket, by the socket's index in the thread. */
   private sockets: { readonly index: number; readonly iface: SsdpInterface }[] = [];
+  /** The same, by the socket's index (each answer looks its interface up). */
+  private searchInterfaces = new Map<number, SsdpInterface>();
   private listening: readonly SsdpInterface[] = [];
   private answersDuringSearch = 0;
   private opened = false;
@@ -195,6 +199,8 @@ export class SsdpDiscovery implements DisposableLike {
   private draining = false;
   private received = 0;
   private dropped = 0;
+  private oversize = 0;
+  private queuedBytes = 0;
   private maxQueued = 0;
   private receiveBufferBytes = 0;
 
@@ -209,7 +215,7 @@ export class SsdpDiscovery implements DisposableLike {
   }
 
   get receiveStats(): ReceiveStats {
-    return { received: this.received, dropped: this.dropped, maxQueued: this.maxQueued, receiveBufferBytes: this.receiveBufferBytes };
+    return { received: this.received, dropped: this.dropped, oversize: this.oversize, maxQueued: this.maxQueued, receiveBufferBytes: this.receiveBufferBytes };
   }
 
   /**
@@ -219,10 +225,11 @@ export class SsdpDiscovery implements DisposableLike {
    */
   async open(interfaces: readonly SsdpInterface[]): Promise<void> {
     await this.close();
-    this.thread ??= new SocketThread((items, dropped) => this.enqueue(items, dropped), this.logger);
+    this.thread ??= new SocketThread((items, dropped, oversize) => this.enqueue(items, dropped, oversize), this.logger);
     const result = await this.thread.open(interfaces);
     for (const failure of result.failures) this.logger.warn(`SSDP: cannot use ${failure}`);
     this.sockets = result.sockets.map((index) => ({ index, iface: interfaces[index]! }));
+    this.searchInterfaces = new Map(this.sockets.map((s) => [s.index, s.iface]));
     if (this.sockets.length === 0) {
       throw new Error(
         interfaces.length === 0
@@ -235,8 +242,12 @@ export class SsdpDiscovery implements DisposableLike {
     }
     this.listening = this.sockets.map((s) => s.iface);
     this.receiveBufferBytes = result.receiveBufferBytes;
+    // Linux reports twice what it grants for payload (it counts its bookkeeping too).
+    const kib = Math.round(result.receiveBufferBytes / 1024);
     if (result.receiveBufferBytes < RECEIVE_BUFFER_BYTES) {
-      this.logger.info(`SSDP: the receive buffer is ${Math.round(result.receiveBufferBytes / 1024)} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices, raise it so no answer is dropped.`);
+      this.logger.warn(`SSDP: the receive buffer is ${kib} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB; net.core.rmem_max caps it). In a crowd of devices answers may be dropped; raise net.core.rmem_max to keep them.`);
+    } else {
+      this.logger.info(`SSDP: receive buffer ${kib} KiB (asked ${RECEIVE_BUFFER_BYTES / 1024} KiB).`);
     }
     this.opened = true;
     this.logger.info(`SSDP: using ${this.interfaces.map((i) => `${i.name} ${i.address}`).join(', ')}`);
@@ -290,10 +301,12 @@ export class SsdpDiscovery implements DisposableLike {
   async close(): Promise<void> {
     const wasOpen = this.opened || this.sockets.length > 0;
     this.sockets = [];
+    this.searchInterfaces = new Map();
     this.listening = [];
     this.opened = false;
     this.queue = [];
     this.queueHead = 0;
+    this.queuedBytes = 0;
     if (wasOpen) await this.thread?.close();
   }
 
@@ -302,21 +315,24 @@ export class SsdpDiscovery implements DisposableLike {
     this.sightingEmitter.dispose();
   }
 
-  private enqueue(items: readonly ThreadDatagram[], threadDropped: number): void {
+  /** Takes a batch from the socket thread: only queues (O(1) each); drain() does the work. */
+  private enqueue(items: readonly ThreadDatagram[], threadDropped: number, oversize: number): void {
     this.received += items.length;
     this.dropped += threadDropped;
+    this.oversize += oversize;
+    let bytes = 0;
     for (const item of items) {
+      bytes += item.data.byteLength;
       const length = this.queue.length - this.queueHead;
-      if (length >= MAX_QUEUED_DATAGRAMS) {
+      if (length >= MAX_QUEUED_DATAGRAMS || this.queuedBytes + item.data.byteLength > MAX_QUEUED_BYTES) {
         this.dropped++;
         continue;
       }
-      const search = item.socket >= 0;
-      const iface = search ? this.sockets.find((s) => s.index === item.socket)?.iface : this.interfaceFor(item.address, this.listening);
-      this.queue.push({ item, via: search ? 'search' : 'notify', iface });
+      this.queuedBytes += item.data.byteLength;
+      this.queue.push({ item, via: item.socket >= 0 ? 'search' : 'notify' });
       if (length + 1 > this.maxQueued) this.maxQueued = length + 1;
     }
-    this.thread?.ack(items.length);
+    this.thread?.ack(items.length, bytes);
     if (!this.draining && this.queueHead < this.queue.length) {
       this.draining = true;
       setImmediate(() => this.drain());
@@ -330,8 +346,10 @@ export class SsdpDiscovery implements DisposableLike {
     while (this.queueHead < this.queue.length) {
       const d = this.queue[this.queueHead]!;
       this.queue[this.queueHead++] = undefined as unknown as QueuedDatagram;
+      this.queuedBytes -= d.item.data.byteLength;
       try {
-        this.handleDatagram(Buffer.from(d.item.data.buffer, d.item.data.byteOffset, d.item.data.byteLength), d.item.address, d.item.port, d.via, d.iface);
+        const iface = d.via === 'search' ? this.searchInterfaces.get(d.item.socket) : this.interfaceFor(d.item.address, this.listening);
+        this.handleDatagram(Buffer.from(d.item.data.buffer, d.item.data.byteOffset, d.item.data.byteLength), d.item.address, d.item.port, d.via, iface);
       } catch (err) {
         this.logger.error(`SSDP: a datagram from ${d.item.address}:${d.item.port} could not be handled: ${(err as Error).message}`);
       }

@@ -43,14 +43,15 @@ export function parseSsdpMessage(datagram: Buffer | string): SsdpMessage {
   } else {
     throw new SsdpParseError(`not an SSDP message (start line "${first.slice(0, 60)}")`);
   }
-  const headers: Record<string, string> = {};
+  // No prototype: a device's header named "constructor" or "__proto__" is just a header.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') break;
     const colon = line.indexOf(':');
     if (colon <= 0) continue; // a broken line must not hide the good ones (some devices emit "EXT" alone)
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (!(name in headers)) headers[name] = line.slice(colon + 1).trim();
+    if (headers[name] === undefined) headers[name] = line.slice(colon + 1).trim();
   }
   return { start, headers };
 }

@@ -19,7 +19,7 @@ export interface ThreadInterface {
 export type ToThread =
   | { readonly type: 'open'; readonly interfaces: readonly ThreadInterface[]; readonly receiveBufferBytes: number; readonly port: number; readonly group4: string; readonly group6: string }
   | { readonly type: 'send'; readonly id: number; readonly socket: number; readonly data: Uint8Array; readonly port: number; readonly address: string }
-  | { readonly type: 'ack'; readonly count: number }
+  | { readonly type: 'ack'; readonly count: number; readonly bytes: number }
   | { readonly type: 'close' };
 
 /** A datagram: `socket` is the index of the search socket it came to, or -1 for the NOTIFY listeners. */
@@ -32,13 +32,19 @@ export interface ThreadDatagram {
 
 export type FromThread =
   | { readonly type: 'opened'; readonly sockets: readonly number[]; readonly failures: readonly string[]; readonly listenerProblems: readonly string[]; readonly receiveBufferBytes: number }
-  | { readonly type: 'datagrams'; readonly items: readonly ThreadDatagram[]; readonly dropped: number }
+  | { readonly type: 'datagrams'; readonly items: readonly ThreadDatagram[]; readonly dropped: number; readonly oversize: number }
   | { readonly type: 'sent'; readonly id: number; readonly error?: string }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'closed' };
 
-/** Datagrams handed over but not yet acknowledged at most; beyond this the thread drops (and counts). */
+/** Datagrams (and their bytes) handed over but not yet acknowledged at most; beyond this the thread drops (and counts). */
 const MAX_UNACKED = 50_000;
+const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
+/**
+ * Longer datagrams are dropped here (and counted): an SSDP message is a few hundred bytes, and a
+ * flood of 64 KiB datagrams must not fill the queues with megabytes.
+ */
+export const MAX_DATAGRAM_BYTES = 8192;
 /** Datagrams per batch at most. */
 const BATCH = 256;
 
@@ -49,24 +55,30 @@ if (port) {
   let batch: ThreadDatagram[] = [];
   let flushScheduled = false;
   let unacked = 0;
+  let unackedBytes = 0;
   let dropped = 0;
+  let oversize = 0;
 
   const post = (message: FromThread): void => port.postMessage(message);
 
   const flush = (): void => {
     flushScheduled = false;
-    if (batch.length === 0 && dropped === 0) return;
+    if (batch.length === 0 && dropped === 0 && oversize === 0) return;
     const items = batch;
     batch = [];
-    post({ type: 'datagrams', items, dropped });
+    post({ type: 'datagrams', items, dropped, oversize });
     dropped = 0;
+    oversize = 0;
   };
 
   const receive = (socket: number) => (data: Buffer, rinfo: dgram.RemoteInfo): void => {
-    if (unacked >= MAX_UNACKED) {
+    if (data.length > MAX_DATAGRAM_BYTES) {
+      oversize++;
+    } else if (unacked >= MAX_UNACKED || unackedBytes + data.length > MAX_UNACKED_BYTES) {
       dropped++;
     } else {
       unacked++;
+      unackedBytes += data.length;
       batch.push({ data, address: rinfo.address, port: rinfo.port, socket });
     }
     if (batch.length >= BATCH) flush();
@@ -202,6 +214,7 @@ if (port) {
       }
       case 'ack':
         unacked = Math.max(0, unacked - message.count);
+        unackedBytes = Math.max(0, unackedBytes - message.bytes);
         break;
       case 'close':
         void closeAll().then(() => post({ type: 'closed' }));

@@ -3,6 +3,7 @@
 // Unlike the camera it uses RELATIVE URLs and a <URLBase> whose path differs from the
 // description's, so a control point that resolves against LOCATION instead of URLBase gets 404s.
 
+import type { EventPublisher } from './http-device';
 import { HttpDeviceServer, UpnpFault, rejectUnknownArgs, requireArgs, xmlEscape } from './http-device';
 import type { ActionArgs } from './http-device';
 import { advertise, makeHandle } from './device-handle';
@@ -52,6 +53,9 @@ export interface SimulatedLight extends SimulatedDevice {
   readonly baseUrl: string;
   /** A snapshot of the light's state variables. */
   state(): LightState;
+  /** SwitchPower's and Dimming's subscribers and the events sent to them. */
+  readonly switchPowerEvents: EventPublisher;
+  readonly dimmingEvents: EventPublisher;
 }
 
 function lightDescription(baseUrl: string, udn: string, embeddedUdn: string, friendlyName: string): string {
@@ -149,15 +153,20 @@ export async function startSimulatedLight(opts: SimulatedLightOptions = {}): Pro
   http.serveDocument(LIGHT_PATHS.lightIcon, solidPng(48, [255, 200, 0, 255]), 'image/png');
   http.serveDocument(LIGHT_PATHS.switchPowerScpd, SWITCH_POWER_SCPD);
   http.serveDocument(LIGHT_PATHS.dimmingScpd, DIMMING_SCPD);
-  http.serveEvents(LIGHT_PATHS.switchPowerEvents);
-  http.serveEvents(LIGHT_PATHS.dimmingEvents);
+  // Evented like a real light (gupnp-network-light): the initial event with every evented
+  // variable, then Status / LoadLevelStatus whenever they change.
+  const switchPowerEvents = http.publishEvents(LIGHT_PATHS.switchPowerEvents, { initialEvent: () => [['Status', state.status ? '1' : '0']] });
+  const dimmingEvents = http.publishEvents(LIGHT_PATHS.dimmingEvents, { initialEvent: () => [['LoadLevelStatus', String(state.loadLevelStatus)]] });
 
   http.serveControl(LIGHT_PATHS.switchPowerControl, SWITCH_POWER_TYPE, {
     SetTarget: (args: ActionArgs): ActionArgs => {
       requireArgs(args, ['newTargetValue']);
       rejectUnknownArgs(args, ['newTargetValue']);
       state.target = parseUpnpBoolean(args.newTargetValue);
+      const changed = state.status !== state.target;
       state.status = state.target; // a simulated bulb switches instantly
+      // After the answer, as a device's moderated event would.
+      if (changed) setImmediate(() => { void switchPowerEvents.notify([['Status', state.status ? '1' : '0']]); });
       return {};
     },
     GetTarget: (args): ActionArgs => { rejectUnknownArgs(args, []); return { RetTargetValue: state.target ? '1' : '0' }; },
@@ -168,7 +177,9 @@ export async function startSimulatedLight(opts: SimulatedLightOptions = {}): Pro
       requireArgs(args, ['newLoadlevelTarget']);
       rejectUnknownArgs(args, ['newLoadlevelTarget']);
       state.loadLevelTarget = parseLoadLevel(args.newLoadlevelTarget);
+      const changed = state.loadLevelStatus !== state.loadLevelTarget;
       state.loadLevelStatus = state.loadLevelTarget;
+      if (changed) setImmediate(() => { void dimmingEvents.notify([['LoadLevelStatus', String(state.loadLevelStatus)]]); });
       return {};
     },
     GetLoadLevelTarget: (args): ActionArgs => { rejectUnknownArgs(args, []); return { retLoadlevelTarget: String(state.loadLevelTarget) }; },
@@ -192,5 +203,5 @@ export async function startSimulatedLight(opts: SimulatedLightOptions = {}): Pro
     throw err;
   }
   const handle = makeHandle({ udn, location, friendlyName }, ssdp, () => http.close());
-  return { ...handle, embeddedUdn, baseUrl, state: (): LightState => ({ ...state }) };
+  return { ...handle, embeddedUdn, baseUrl, state: (): LightState => ({ ...state }), switchPowerEvents, dimmingEvents };
 }

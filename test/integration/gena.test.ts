@@ -24,6 +24,8 @@ import { CAPTURED_VENDOR_EVENTS, startSimulatedCamera } from '../devices/camera'
 import type { SimulatedCamera } from '../devices/camera';
 import { CAMERA_SOURCE_PROTOCOL_INFO } from '../devices/camera-data/scpd';
 import { startSimulatedRenderer } from '../devices/renderer';
+import { SWITCH_POWER_TYPE, startSimulatedLight } from '../devices/light';
+import type { SimulatedLight } from '../devices/light';
 import type { SimulatedRenderer } from '../devices/renderer';
 
 type Kind = GenaActivity['type'];
@@ -281,6 +283,36 @@ describe('GENA with the simulated MediaRenderer', () => {
     } finally {
       await r.client.close();
     }
+  });
+});
+
+describe('GENA with the simulated light (the demo\'s)', () => {
+  let light: SimulatedLight;
+  let r: Recorder;
+  before(async () => {
+    light = await startSimulatedLight({ interfaceAddress: '127.0.0.1', announce: false, answerSearch: false });
+    r = new Recorder({});
+  });
+  after(async () => {
+    await r?.client.close();
+    await light?.stop();
+  });
+
+  it('events like a real light: Status and LoadLevelStatus initially and on every change', async () => {
+    const power = await serviceOf(light.location, SWITCH_POWER_TYPE);
+    const dimming = await serviceOf(light.location, 'urn:schemas-upnp-org:service:Dimming:1');
+    const p = await r.client.subscribe({ eventSubUrl: power.service.eventSubUrl });
+    const d = await r.client.subscribe({ eventSubUrl: dimming.service.eventSubUrl });
+    assert.deepEqual(pairs((await r.eventsOf(p.id, 1))[0]!), [['Status', '0']]);
+    assert.deepEqual(pairs((await r.eventsOf(d.id, 1))[0]!), [['LoadLevelStatus', '0']]);
+    await invokeOk(power, 'SetTarget', { newTargetValue: '1' });
+    await invokeOk(dimming, 'SetLoadLevelTarget', { newLoadlevelTarget: '42' });
+    assert.deepEqual(pairs((await r.eventsOf(p.id, 2))[1]!), [['Status', '1']]);
+    assert.deepEqual(pairs((await r.eventsOf(d.id, 2))[1]!), [['LoadLevelStatus', '42']]);
+    // No change, no event.
+    await invokeOk(power, 'SetTarget', { newTargetValue: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(r.events(p.id).length, 2);
   });
 });
 

@@ -16,14 +16,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
 ensurePackages(['iproute2', 'util-linux', 'libkrb5-dev'], 'npm start');
-for (const [cmd, args] of [['npm', ['run', '--silent', 'build']], ['bash', ['scripts/setup-code-server.sh']]]) {
-  console.log(`$ ${cmd} ${args.join(' ')}${cmd === 'bash' ? '   (first run: downloads Node 24 and code-server from npm, ~2 min)' : ''}`);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+
+/** Runs a setup step quietly: one line with its time, and its output only if it fails. */
+function step(title, cmd, args, note = '') {
+  const started = Date.now();
+  process.stdout.write(`${title}${note ? ` (${note})` : ''}…`);
+  // A long first-run download gets a heartbeat instead of minutes of silence.
+  const ticker = setInterval(() => process.stdout.write(` ${Math.round((Date.now() - started) / 1000)} s…`), 15_000);
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  clearInterval(ticker);
   if (r.status !== 0) {
-    console.error(`npm start: ${cmd} ${args.join(' ')} failed (exit ${r.status}).`);
+    console.log(' failed.');
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
+    console.error(`npm start: ${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${out}`);
     process.exit(r.status ?? 1);
   }
+  console.log(` done (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
+
+step('Building the extension', 'npm', ['run', '--silent', 'build']);
+step('Preparing VS Code (code-server)', 'bash', ['scripts/setup-code-server.sh'], 'the first run downloads Node 24 and code-server from npm, about 2 minutes');
+console.log('Starting the simulated devices and VS Code in an isolated network namespace…');
 
 const tmp = mkdtempSync(join(tmpdir(), 'upnp-explorer-start-'));
 const socketPath = join(tmp, 'code-server.sock');
@@ -50,6 +63,11 @@ function shutdown(code) {
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+process.on('SIGHUP', () => shutdown(0));
+// `npm start` exits on SIGTERM without passing it on, which would leave this script, the devices
+// and code-server running: when our parent goes (we are handed to init), stop everything too.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) shutdown(0); }, 500).unref();
 inside.once('exit', (code) => {
   if (!shuttingDown) {
     console.error(`npm start: the demo stopped (exit ${code}).`);
@@ -74,8 +92,9 @@ function listen(port) {
 
 let buf = '';
 inside.stdout.on('data', async (d) => {
-  process.stdout.write(d);
   buf += d.toString();
+  // Only what a user needs: the devices (one line each); READY is ours.
+  for (const line of d.toString().split('\n')) if (line.startsWith('device:')) console.log(`  ${line}`);
   if (!buf.includes('READY') || proxy) return;
   const wanted = Number(process.env.PORT ?? 8080);
   try {

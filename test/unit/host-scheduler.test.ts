@@ -183,6 +183,34 @@ describe('HostScheduler', () => {
     assert.equal(s.isSlow('S'), false, 'answered again: healthy');
   });
 
+  it('a parked request does not block its host: the same machine\'s other URLs go on, one at a time, within perHost', async () => {
+    // One machine (a NAS, a PC) serves a stalling device beside healthy ones.
+    const s = new HostScheduler({ maxActive: 8, perHost: 3, patienceMs: 30 });
+    const started: string[] = [];
+    const stall1 = pending(s, 'M', 'stall1', started);
+    const stall2 = pending(s, 'M', 'stall2', started);
+    await tick();
+    while (s.stats.parked < 2) await tick(5);
+    assert.equal(s.isSlow('M'), true);
+    const good = [pending(s, 'M', 'good1', started), pending(s, 'M', 'good2', started), pending(s, 'M', 'good3', started)];
+    await tick();
+    // Slow: one holding a slot at a time, even though two are parked.
+    assert.deepEqual(started, ['stall1', 'stall2', 'good1']);
+    good[0]!.finish();
+    await good[0]!.done;
+    await tick();
+    assert.equal(s.isSlow('M'), false, 'it answered: healthy again');
+    // perHost counts the parked ones (they hold sockets): 2 parked + 1 running = 3, good3 waits.
+    assert.deepEqual(started, ['stall1', 'stall2', 'good1', 'good2']);
+    good[1]!.finish();
+    await good[1]!.done;
+    await tick();
+    assert.deepEqual(started, ['stall1', 'stall2', 'good1', 'good2', 'good3']);
+    for (const p of [good[2]!, stall1, stall2]) p.finish();
+    await Promise.all([good[2]!, stall1, stall2].map((p) => p.done));
+    assert.deepEqual(s.stats, { ...idle, slowHosts: 0 });
+  });
+
   it('clear() rejects what is still queued and aborts what runs', async () => {
     const s = new HostScheduler({ maxActive: 1 });
     const started: string[] = [];

@@ -14,8 +14,10 @@
 //   thousand stalling hosts, each tried once, pass through the slots in well under a second.
 // - Bounded parking: when `maxParked` requests are parked and another stalls, the one parked
 //   longest is given up (its request aborted, its promise rejected with a SchedulerError).
-// - Back-off: a host whose request stalled or timed out is "slow": one request at a time, served
-//   only when no healthy host is waiting, until a request to it succeeds again.
+// - Back-off: a host whose request stalled or timed out is "slow": one request holding a slot at a
+//   time, served only when no healthy host is waiting, until a request to it succeeds again. Its
+//   parked requests count toward `perHost` but don't block it: one stalling URL on a machine must
+//   not hold up the healthy devices beside it until its deadline.
 //
 // The scheduler knows nothing of HTTP: `run` gets a function that starts the request, honours the
 // given AbortSignal, and settles when the whole answer has arrived.
@@ -77,6 +79,8 @@ interface HostState {
   head: number;
   /** Requests in flight to this host (holding a slot or parked). */
   inFlight: number;
+  /** Of those, the ones holding a slot (not parked). */
+  holding: number;
   /** Stalled or timed out lately; cleared by a success. */
   slow: boolean;
   /** Answered (a request succeeded) and has not stalled since. */
@@ -223,7 +227,7 @@ export class HostScheduler {
       this.hosts.set(host, state);
       return state;
     }
-    state = { name: host, queue: [], head: 0, inFlight: 0, slow: false, proven: false, line: undefined };
+    state = { name: host, queue: [], head: 0, inFlight: 0, holding: 0, slow: false, proven: false, line: undefined };
     this.hosts.set(host, state);
     if (this.hosts.size > this.maxHosts) {
       const oldest = this.hosts.values().next().value as HostState;
@@ -232,13 +236,18 @@ export class HostScheduler {
     return state;
   }
 
-  private limitOf(state: HostState): number {
-    return state.slow ? 1 : this.perHost;
+  /**
+   * Whether the host may start another request: at most `perHost` in flight (parked ones count:
+   * they hold sockets), and a slow host one holding a slot at a time. Its parked requests don't
+   * block it: one stalling URL must not hold up the healthy devices on the same machine.
+   */
+  private canStart(state: HostState): boolean {
+    return queued(state) > 0 && state.inFlight < this.perHost && (!state.slow || state.holding === 0);
   }
 
   /** Puts a host in the line it belongs in, if it has work and a free per-host slot. */
   private offer(state: HostState): void {
-    if (queued(state) === 0 || state.inFlight >= this.limitOf(state)) return;
+    if (!this.canStart(state)) return;
     const line: Line = state.slow ? 'slow' : state.proven ? 'proven' : 'healthy';
     if (state.line === line) return;
     if (state.line) this.waiting[state.line]--;
@@ -255,7 +264,7 @@ export class HostScheduler {
         if (state.line !== line) continue; // moved to another line meanwhile
         state.line = undefined;
         this.waiting[line]--;
-        if (queued(state) > 0 && state.inFlight < this.limitOf(state)) return state;
+        if (this.canStart(state)) return state;
       }
     }
     return undefined;
@@ -314,10 +323,12 @@ export class HostScheduler {
     if (this.parked >= this.maxParked) this.giveUpOldestParked();
     run.holdsSlot = false;
     run.parked = true;
+    run.state.holding--;
     this.active--;
     this.parked++;
     this.parkedLine.push(run);
     if (this.parkedLine.size > 2 * this.parked + 64) this.parkedLine.retain((r) => r.parked && !r.done);
+    this.offer(run.state);
     this.pump();
   }
 
@@ -337,8 +348,10 @@ export class HostScheduler {
     if (run.done) return false;
     run.done = true;
     this.running.delete(run);
-    if (run.holdsSlot) this.active--;
-    else if (run.parked) this.parked--;
+    if (run.holdsSlot) {
+      this.active--;
+      run.state.holding--;
+    } else if (run.parked) this.parked--;
     run.holdsSlot = false;
     run.parked = false;
     const state = run.state;
@@ -370,6 +383,7 @@ export class HostScheduler {
         state.head = 0;
       }
       state.inFlight++;
+      state.holding++;
       this.active++;
       this.queuedJobs--;
       this.offer(state); // its next turn, behind the others

@@ -192,6 +192,46 @@ async function startMinidlnaReplay(): Promise<{ url: string; requests: string[];
   };
 }
 
+describe('ChildPager after a DestroyObject in what it already listed', () => {
+  let camera: CameraServer;
+  let client: ContentDirectoryClient;
+  before(async () => {
+    camera = await startCameraServer({ extraPhotos: 25 });
+    client = new ContentDirectoryClient({ controlUrl: `${camera.baseUrl}/Server0/CDS_control`, serviceType: CDS, scpd: parseScpd(CDS_SCPD, 'CDS_SCPD') }, FROM_CP);
+  });
+  after(async () => { await camera?.close(); });
+
+  it('forget() moves the next page back one index: nothing after the deleted object is skipped', async () => {
+    const all = camera.objectIds();
+    assert.equal(all.length, 27);
+    const pager = new ChildPager(client, '0', 10);
+    const first = await pager.next();
+    assert.equal(first.length, 10);
+    assert.equal(pager.totalMatches, 27);
+    const victim = first[4]!.id;
+    await client.destroyObject(victim);
+    assert.equal(pager.forget(victim), true);
+    assert.equal(pager.forget(victim), false, 'forgotten once');
+    assert.equal(pager.forget('not-listed'), false);
+    assert.equal(pager.totalMatches, 26);
+    await pager.loadAll();
+    // Every surviving object exactly once, in the server's order: index 10 (now 9) was not skipped.
+    assert.deepEqual(pager.loaded.map((o) => o.id), all.filter((id) => id !== victim));
+  });
+
+  it('without forget() the same deletion skips the object that moved into the gap (why it exists)', async () => {
+    const all = camera.objectIds();
+    const pager = new ChildPager(client, '0', 10);
+    const first = await pager.next();
+    await client.destroyObject(first[2]!.id);
+    await pager.loadAll();
+    // The first object of the second page slid into index 9, which was already read: it is lost.
+    const ids = pager.loaded.map((o) => o.id);
+    assert.ok(!ids.includes(all[10]!), `the object at index 10 (${all[10]}) was skipped`);
+    assert.ok(ids.includes(first[2]!.id), 'and the deleted one is still listed');
+  });
+});
+
 describe("ChildPager on minidlna's first Browse (TotalMatches 0 beside 4 containers)", () => {
   it('takes the 4 containers and asks once more, instead of trusting TotalMatches 0', async () => {
     const replay = await startMinidlnaReplay();

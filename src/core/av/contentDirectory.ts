@@ -259,6 +259,20 @@ export class ChildPager {
   /** UpdateID of the last page. */
   get updateId(): string | undefined { return this.lastUpdateId; }
 
+  /**
+   * The object `objectId` was destroyed on the server: everything after it moved down one index,
+   * so the next page starts one earlier (or it would skip an object), and the count drops.
+   * Returns whether this pager had listed it.
+   */
+  forget(objectId: string): boolean {
+    if (objectId === '' || !this.seen.delete(objectId)) return false;
+    const at = this.loaded.findIndex((o) => o.id === objectId);
+    if (at >= 0) this.loaded.splice(at, 1);
+    if (this.offset > 0) this.offset--;
+    if (this.reported !== undefined && this.reported > 0) this.reported--;
+    return true;
+  }
+
   /** The next page's new objects; empty once done. */
   next(signal?: AbortSignal): Promise<DidlObject[]> {
     const previous = this.running ?? Promise.resolve([]);

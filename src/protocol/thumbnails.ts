@@ -70,7 +70,13 @@ export interface ErrorMessage {
   readonly message: string;
 }
 
-export type HostMessage = InitMessage | ItemsMessage | ThumbnailMessage | PreviewMessage | ErrorMessage;
+/** An item was deleted (DestroyObject, from the tree or the grid): its tile goes. */
+export interface RemovedMessage {
+  readonly type: 'removed';
+  readonly key: string;
+}
+
+export type HostMessage = InitMessage | ItemsMessage | ThumbnailMessage | PreviewMessage | ErrorMessage | RemovedMessage;
 
 // ---- webview -> host ----
 
@@ -182,6 +188,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return typeof value.key === 'string' && isPreviewDetails(value.details) && isOptionalImage(value.dataUri) && isOptionalString(value.error);
     case 'error':
       return typeof value.message === 'string';
+    case 'removed':
+      return typeof value.key === 'string';
     default:
       return false;
   }

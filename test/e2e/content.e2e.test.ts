@@ -146,6 +146,12 @@ describe('media browsing (code-server)', { timeout: 300_000 }, () => {
     assert.ok(!camera!.objectIds().includes('01010976'));
     assert.ok(camera!.objectIds().includes('01010972'));
     await waitForTreeRows(page, ['101-0972', '102-0001']);
+    // The thumbnails grid still open beside the tree follows: the tile goes, the count drops.
+    const grid = await findFrameWith(page, '.grid .tile');
+    await grid.locator('.tile[data-id="01010976"]').waitFor({ state: 'detached', timeout: 15_000 });
+    await grid.locator('.status', { hasText: new RegExp(`^${TOTAL - 1} items$`) }).waitFor({ timeout: 15_000 });
+    assert.equal(await grid.locator('.tile').count(), TOTAL - 1);
+    assert.equal(await grid.locator('.tile[data-id="01010972"]').count(), 1);
   }));
 
   it("shows an item's metadata: decoded in the channel, the DIDL-Lite in a read-only editor", () => failing('metadata', async () => {

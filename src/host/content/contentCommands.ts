@@ -56,6 +56,8 @@ export class ContentCommands implements vscode.Disposable {
     this.disposables.push(
       this.documents,
       this.thumbnails,
+      // An open grid follows a deletion made from the tree.
+      tree.onDidRemoveObject((e) => this.thumbnails.objectRemoved(e.containerRowId, e.objectId)),
       register(CONTENT_COMMANDS.refresh, (n) => this.tree.refresh(n)),
       register(CONTENT_COMMANDS.showMetadata, (n) => this.showMetadata(n)),
       register(CONTENT_COMMANDS.download, (n) => this.download(n)),

@@ -44,6 +44,9 @@ interface ContainerState {
 export class ContentTree implements ContentTreeSource, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChange = this.changeEmitter.event;
+  private readonly removedEmitter = new vscode.EventEmitter<{ readonly containerRowId: string; readonly objectId: string }>();
+  /** An object was deleted from the container row `containerRowId` (the thumbnails grid follows). */
+  readonly onDidRemoveObject = this.removedEmitter.event;
   private readonly states = new Map<string, ContainerState>();
   /**
    * The row objects VS Code last got for each id. A refresh must name the very object the tree
@@ -67,6 +70,7 @@ export class ContentTree implements ContentTreeSource, vscode.Disposable {
 
   dispose(): void {
     this.closing.abort();
+    this.removedEmitter.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.states.clear();
     this.latest.clear();
@@ -173,6 +177,8 @@ export class ContentTree implements ContentTreeSource, vscode.Disposable {
   /** After DestroyObject: the row goes; a partly loaded container is reloaded (the server's indexes moved). */
   removed(row: ContentNode): void {
     const parent = row.parent;
+    const object = objectOf(row);
+    if (parent && parent.kind === 'content' && object) this.removedEmitter.fire({ containerRowId: parent.id, objectId: object.id });
     for (const id of [...this.states.keys()]) if (id === row.id || id.startsWith(`${row.id}/`)) this.states.delete(id);
     if (!parent || parent.kind !== 'content') return;
     const state = this.states.get(parent.id);

@@ -39,6 +39,11 @@ export class ThumbnailsPanels implements vscode.Disposable {
     private readonly pageSize: () => number,
   ) {}
 
+  /** The grid of `containerRowId`, if open, drops the deleted object's tile. */
+  objectRemoved(containerRowId: string, objectId: string): void {
+    this.panels.get(containerRowId)?.removeObject(objectId);
+  }
+
   open(node: ContentNode): void {
     const containerId = containerIdOf(node);
     if (containerId === undefined) return;
@@ -73,6 +78,8 @@ export class ThumbnailsPanels implements vscode.Disposable {
 class ThumbnailsPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly objects: DidlObject[] = [];
+  /** Keys (indices) of objects deleted since they were listed: their tiles are gone. */
+  private readonly removed = new Set<string>();
   private readonly queue: FetchQueue;
   private readonly closing = new AbortController();
   private previewAbort: AbortController | undefined;
@@ -156,7 +163,7 @@ class ThumbnailsPanel implements vscode.Disposable {
 
   private async loadMore(): Promise<void> {
     if (this.loading || this.pager.done) {
-      if (this.pager.done) this.post({ type: 'items', items: [], done: true, total: this.objects.length });
+      if (this.pager.done) this.post({ type: 'items', items: [], done: true, total: this.shownCount() });
       return;
     }
     const from = this.objects.length;
@@ -180,12 +187,32 @@ class ThumbnailsPanel implements vscode.Disposable {
 
   private postItems(from: number): void {
     const items: ThumbnailItem[] = [];
-    for (let i = from; i < this.objects.length; i++) items.push(toItem(String(i), this.objects[i]!));
-    this.post({ type: 'items', items, done: this.pager.done, total: credibleTotal(this.objects.length, this.pager.totalMatches, this.pager.done) });
+    for (let i = from; i < this.objects.length; i++) {
+      const key = String(i);
+      if (!this.removed.has(key)) items.push(toItem(key, this.objects[i]!));
+    }
+    this.post({ type: 'items', items, done: this.pager.done, total: credibleTotal(this.shownCount(), this.pager.totalMatches, this.pager.done) });
+  }
+
+  private shownCount(): number {
+    return this.objects.length - this.removed.size;
+  }
+
+  /** Drops a deleted object's tile (every listing of it: a lying server may list one twice). */
+  removeObject(objectId: string): void {
+    // The server's indexes moved: the next page starts one earlier, or it would skip an object.
+    this.pager.forget(objectId);
+    for (let i = 0; i < this.objects.length; i++) {
+      const key = String(i);
+      if (this.objects[i]!.id === objectId && !this.removed.has(key)) {
+        this.removed.add(key);
+        this.post({ type: 'removed', key });
+      }
+    }
   }
 
   private objectFor(key: string): DidlObject | undefined {
-    return /^\d+$/.test(key) ? this.objects[Number(key)] : undefined;
+    return /^\d+$/.test(key) && !this.removed.has(key) ? this.objects[Number(key)] : undefined;
   }
 
   private async fetchThumbnail(key: string, signal: AbortSignal): Promise<void> {

@@ -245,6 +245,19 @@ function showPreview(key: string, details: PreviewDetails, dataUri: string | und
   previewPane.replaceChildren(head, picture, dl);
 }
 
+/** A deleted item's tile goes; the count follows. */
+function removeTile(key: string): void {
+  const tile = tiles.get(key);
+  if (!tile) return;
+  tileObserver.unobserve(tile.element);
+  tile.element.remove();
+  tiles.delete(key);
+  inView.delete(key);
+  if (total !== undefined && total > 0) total--;
+  if (previewKey === key) closePreview();
+  updateStatus();
+}
+
 // ---- messages ----
 
 function onMessage(message: HostMessage): void {
@@ -278,6 +291,9 @@ function onMessage(message: HostMessage): void {
       loadingMore = false;
       lastError = message.message;
       updateStatus();
+      break;
+    case 'removed':
+      removeTile(message.key);
       break;
   }
 }

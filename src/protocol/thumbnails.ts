@@ -16,6 +16,10 @@ export interface ThumbnailItem {
   readonly kind: 'container' | 'image' | 'audio' | 'video' | 'other';
   /** Whether the object offers something to show as a thumbnail (otherwise a placeholder). */
   readonly hasThumbnail: boolean;
+  /** Whether it has a resource to download or copy the URL of. */
+  readonly hasResources: boolean;
+  /** Whether the server allows DestroyObject on it (not restricted). */
+  readonly deletable: boolean;
 }
 
 /** What the preview pane lists beside the larger image. */
@@ -36,6 +40,8 @@ export interface InitMessage {
   /** `101MSDCF — Leica Q3-1234567`. */
   readonly title: string;
   readonly pageSize: number;
+  /** The host's handle for this panel: tile context menus name it, so a command finds its grid. */
+  readonly panel: string;
 }
 
 /** The next page of items, to append after those already shown. */
@@ -103,7 +109,31 @@ export interface WantPreviewMessage {
   readonly key: string;
 }
 
-export type WebviewMessage = ReadyMessage | LoadMoreMessage | WantThumbnailsMessage | WantPreviewMessage;
+/** What a tile (or the preview) offers; the host runs the same command as the tree's context menu. */
+export const TILE_ACTIONS = ['download', 'metadata', 'delete', 'copyUrl'] as const;
+export type TileAction = typeof TILE_ACTIONS[number];
+
+/** A button in the preview, or a key on a focused tile (Delete), asks for an action on an item. */
+export interface TileActionMessage {
+  readonly type: 'action';
+  readonly key: string;
+  readonly action: TileAction;
+}
+
+export type WebviewMessage = ReadyMessage | LoadMoreMessage | WantThumbnailsMessage | WantPreviewMessage | TileActionMessage;
+
+/**
+ * What a tile's `data-vscode-context` holds: VS Code hands it (with `webview`, the view type) to the
+ * command chosen from the tile's context menu.
+ */
+export interface TileContext {
+  readonly webviewSection: 'tile';
+  readonly panel: string;
+  readonly tileKey: string;
+  readonly hasResources: boolean;
+  readonly deletable: boolean;
+  readonly preventDefaultContextMenuItems: true;
+}
 
 // ---- guards ----
 
@@ -135,9 +165,16 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return isStringList(value.keys) && value.keys.length <= MAX_WANTED_KEYS;
     case 'preview':
       return typeof value.key === 'string';
+    case 'action':
+      return typeof value.key === 'string' && (TILE_ACTIONS as readonly unknown[]).includes(value.action);
     default:
       return false;
   }
+}
+
+/** A context-menu command's argument from a tile: which panel and which tile. */
+export function isTileContext(value: unknown): value is TileContext {
+  return isRecord(value) && value.webviewSection === 'tile' && typeof value.panel === 'string' && typeof value.tileKey === 'string';
 }
 
 export function isThumbnailItem(value: unknown): value is ThumbnailItem {
@@ -148,7 +185,9 @@ export function isThumbnailItem(value: unknown): value is ThumbnailItem {
     && isOptionalString(value.date)
     && typeof value.upnpClass === 'string'
     && typeof value.kind === 'string' && KINDS.has(value.kind)
-    && typeof value.hasThumbnail === 'boolean';
+    && typeof value.hasThumbnail === 'boolean'
+    && typeof value.hasResources === 'boolean'
+    && typeof value.deletable === 'boolean';
 }
 
 function isPreviewDetails(value: unknown): value is PreviewDetails {
@@ -178,7 +217,7 @@ export function isHostMessage(value: unknown): value is HostMessage {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case 'init':
-      return typeof value.title === 'string' && typeof value.pageSize === 'number';
+      return typeof value.title === 'string' && typeof value.pageSize === 'number' && typeof value.panel === 'string';
     case 'items':
       return Array.isArray(value.items) && value.items.every(isThumbnailItem) && typeof value.done === 'boolean'
         && (value.total === undefined || (typeof value.total === 'number' && Number.isFinite(value.total)));

@@ -1,8 +1,9 @@
 // Media browsing in a real VS Code (code-server + Chromium), inside an isolated network namespace:
 // the simulated Leica camera with a few hundred generated photos besides the two captured ones.
 // Expand camera → ContentDirectory:1 → Content, page with Load more, open the thumbnails grid and
-// check the images really rendered, preview one, delete a photo through the modal, and download
-// the DNG through VS Code's own save dialog, byte for byte.
+// check the images really rendered, preview one, delete a photo through the modal, download the
+// DNG through VS Code's own save dialog, byte for byte, and act on tiles (keys, preview buttons,
+// the tile's context menu).
 //
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/content.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
@@ -198,6 +199,80 @@ describe('media browsing (code-server)', { timeout: 300_000 }, () => {
     assert.ok(readFileSync(target).equals(expected), 'the file is what the camera serves');
     // Written to a temporary file and renamed: nothing else is left in the folder.
     assert.deepEqual(readdirSync(downloads!), ['L1010972.DNG']);
+  }));
+
+  it('acts on the grid: arrow keys, the preview follows, its buttons and a tile\'s context menu', () => failing('grid-actions', async () => {
+    await page.locator('.tab', { hasText: `Content — ${CAMERA}` }).first().click();
+    const grid = await findFrameWith(page, '.grid .tile');
+    await grid.evaluate(() => window.scrollTo(0, 0));
+    const keys = async (): Promise<string[]> => grid.locator('.tile').evaluateAll((ts) => ts.map((t) => (t as HTMLElement).dataset.id ?? ''));
+    const focused = async (): Promise<string | undefined> => grid.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id);
+    const ids = await keys();
+    // Tiles per row, measured here from where they sit.
+    const columns = await grid.locator('.tile').evaluateAll((ts) => ts.filter((t) => (t as HTMLElement).offsetTop === (ts[0] as HTMLElement).offsetTop).length);
+    assert.ok(columns > 1, `columns: ${columns}`);
+
+    // Keyboard: one tile in the tab order; arrows move, Down goes a whole row.
+    await grid.locator(`.tile[data-id="${ids[0]}"]`).focus();
+    assert.equal(await grid.locator('.tile[tabindex="0"]').count(), 1);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await focused(), ids[1]);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await focused(), ids[1 + columns]);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await focused(), ids[columns]);
+    await page.keyboard.press('Home');
+    assert.equal(await focused(), ids[0]);
+    assert.equal(await grid.locator('.tile[tabindex="0"]').count(), 1);
+
+    // Enter previews; with the preview open the arrows page through the pictures.
+    const preview = grid.locator('.preview');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await preview.locator('h2', { hasText: '102-0001' }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press('ArrowRight');
+    await preview.locator('h2', { hasText: '102-0002' }).waitFor({ timeout: 15_000 });
+    assert.equal(await focused(), '01020002');
+
+    // The preview's Copy URL: which resource (a quick pick), then the clipboard holds its URL.
+    await wb!.browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await preview.getByRole('button', { name: 'Copy URL' }).click();
+    const quickInput = page.locator('.quick-input-widget');
+    await quickInput.locator('.quick-input-title', { hasText: 'Copy the URL of "102-0002"' }).waitFor({ timeout: 10_000 });
+    await quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'L1020002.DNG' }).first().click();
+    await page.locator('.statusbar', { hasText: 'Copied the URL of' }).waitFor({ timeout: 10_000 });
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(copied, /^http:\/\/127\.0\.0\.1:\d+\/DO01020002\.DNG$/);
+
+    // Delete on a focused tile asks first; Cancel keeps it, on the device and in the grid.
+    await grid.locator('.preview .close').click();
+    await grid.locator('.tile[data-id="01020002"]').focus();
+    await page.keyboard.press('Delete');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Delete "102-0002" \(id 01020002\) from Leica Q3-1234567\?/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(camera!.objectIds().includes('01020002'));
+    assert.equal(await grid.locator('.tile[data-id="01020002"]').count(), 1);
+
+    // A tile's context menu offers the tree's commands; Delete… goes through the same modal.
+    await page.keyboard.press('Escape');
+    await grid.locator('.tile[data-id="01020003"]').click({ button: 'right' });
+    const menu = page.locator('.monaco-menu');
+    await menu.waitFor();
+    // A menu ignores a click that comes right after it opened (the mouse-up of the right-click).
+    await page.waitForTimeout(500);
+    const entries = (await menu.locator('.action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    assert.deepEqual(entries, ['Download…', 'Show Metadata', 'Copy URL', 'Delete…']);
+    await menu.locator('.action-item', { hasText: 'Delete…' }).click();
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Delete "102-0003" \(id 01020003\)/);
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await grid.locator('.tile[data-id="01020003"]').waitFor({ state: 'detached', timeout: 20_000 });
+    assert.ok(!camera!.objectIds().includes('01020003'));
+    await grid.locator('.status', { hasText: new RegExp(`^${TOTAL - 2} items$`) }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'thumbnails-context-menu-delete');
   }));
 });
 

@@ -13,7 +13,7 @@ import {
 import { containerIdOf, isContentDirectory, isContentNode } from '../../src/host/content/contentNodes';
 import type { ContentNode } from '../../src/host/content/contentNodes';
 import { FetchQueue, LruCache } from '../../src/host/content/thumbnailQueue';
-import { MAX_WANTED_KEYS, isHostMessage, isImageDataUri, isWebviewMessage } from '../../src/protocol/thumbnails';
+import { MAX_WANTED_KEYS, isHostMessage, isImageDataUri, isTileContext, isWebviewMessage } from '../../src/protocol/thumbnails';
 import { capturedItems, didl, itemDidl, rootContainerDidl } from '../devices/camera-data/content';
 
 const BASE = 'http://192.168.54.1:60606';
@@ -153,12 +153,20 @@ test('thumbnails protocol: messages from the webview are checked before use', ()
   assert.ok(!isWebviewMessage({ type: 'thumbnails', keys: [1] }));
   assert.ok(!isWebviewMessage({ type: 'thumbnails', keys: Array.from({ length: MAX_WANTED_KEYS + 1 }, (_, i) => String(i)) }));
   assert.ok(!isWebviewMessage({ type: 'preview' }));
+  assert.ok(isWebviewMessage({ type: 'action', key: '3', action: 'delete' }));
+  assert.ok(isWebviewMessage({ type: 'action', key: '3', action: 'copyUrl' }));
+  assert.ok(!isWebviewMessage({ type: 'action', key: '3', action: 'format' }));
+  assert.ok(!isWebviewMessage({ type: 'action', action: 'download' }));
+  // The argument VS Code hands a command chosen from a tile's context menu.
+  assert.ok(isTileContext({ webview: 'upnpExplorer.thumbnails', webviewSection: 'tile', panel: '1', tileKey: '4', hasResources: true, deletable: true }));
+  assert.ok(!isTileContext({ webview: 'upnpExplorer.thumbnails', webviewSection: 'preview', panel: '1', tileKey: '4' }));
+  assert.ok(!isTileContext({ webviewSection: 'tile', panel: 1, tileKey: '4' }));
   assert.ok(!isWebviewMessage({ type: 'fetch', url: 'http://192.168.1.1/' }));
   assert.ok(!isWebviewMessage(null));
 });
 
 test('thumbnails protocol: only image data: URIs reach an <img>', () => {
-  const item = { key: '0', id: '01010972', title: '101-0972', upnpClass: 'object.item.imageItem', kind: 'image', hasThumbnail: true };
+  const item = { key: '0', id: '01010972', title: '101-0972', upnpClass: 'object.item.imageItem', kind: 'image', hasThumbnail: true, hasResources: true, deletable: false };
   assert.ok(isHostMessage({ type: 'items', items: [item], done: false }));
   assert.ok(isHostMessage({ type: 'items', items: [item], done: true, total: 1 }));
   assert.ok(!isHostMessage({ type: 'items', items: [{ ...item, kind: 'script' }], done: false }));
@@ -172,7 +180,9 @@ test('thumbnails protocol: only image data: URIs reach an <img>', () => {
   const details = { title: 't', id: '1', upnpClass: 'object.item', resources: ['JPEG thumbnail'] };
   assert.ok(isHostMessage({ type: 'preview', key: '0', details }));
   assert.ok(!isHostMessage({ type: 'preview', key: '0', details: { ...details, resources: 'x' } }));
-  assert.ok(isHostMessage({ type: 'init', title: 'Content — Leica', pageSize: 100 }));
+  assert.ok(isHostMessage({ type: 'init', title: 'Content — Leica', pageSize: 100, panel: '1' }));
+  assert.ok(!isHostMessage({ type: 'init', title: 'Content — Leica', pageSize: 100 }));
+  assert.ok(!isHostMessage({ type: 'items', items: [{ ...item, deletable: 'yes' }], done: false }));
   assert.ok(isHostMessage({ type: 'error', message: 'Browse failed' }));
   assert.ok(!isHostMessage({ type: 'items', items: [], done: false, total: Number.NaN }));
 });

@@ -19,6 +19,8 @@ import { plainError } from './contentTree';
 import { canDelete, contentLabel, defaultFileName } from './format';
 import { MetadataDocuments } from './metadataDocuments';
 import { ThumbnailsPanels } from './thumbnailsPanel';
+import type { TileAction } from '../../protocol/thumbnails';
+import { isTileContext } from '../../protocol/thumbnails';
 
 export const CONTENT_COMMANDS = {
   refresh: 'upnpExplorer.content.refresh',
@@ -26,7 +28,16 @@ export const CONTENT_COMMANDS = {
   download: 'upnpExplorer.content.download',
   delete: 'upnpExplorer.content.delete',
   showThumbnails: 'upnpExplorer.content.showThumbnails',
+  copyUrl: 'upnpExplorer.content.copyUrl',
 } as const;
+
+/** The command a thumbnail tile's action runs. */
+const TILE_COMMANDS: Record<TileAction, string> = {
+  download: CONTENT_COMMANDS.download,
+  metadata: CONTENT_COMMANDS.showMetadata,
+  delete: CONTENT_COMMANDS.delete,
+  copyUrl: CONTENT_COMMANDS.copyUrl,
+};
 
 export class ContentCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -43,9 +54,19 @@ export class ContentCommands implements vscode.Disposable {
     private readonly httpTimeoutMs: () => number,
     pageSize: () => number,
   ) {
-    this.thumbnails = new ThumbnailsPanels(tree, extensionUri, httpTimeoutMs, pageSize);
+    this.thumbnails = new ThumbnailsPanels(tree, extensionUri, httpTimeoutMs, pageSize,
+      (row, action) => vscode.commands.executeCommand(TILE_COMMANDS[action], row));
     const register = (id: string, run: (node: ContentNode) => unknown): vscode.Disposable =>
       vscode.commands.registerCommand(id, (arg?: unknown) => {
+        // A row of the tree, a tile of a thumbnails grid (its context menu), or the selection.
+        if (isTileContext(arg)) {
+          const row = this.thumbnails.rowFor(arg.panel, arg.tileKey);
+          if (!row) {
+            void showInfo('That item is no longer in the thumbnails grid.');
+            return undefined;
+          }
+          return run(row);
+        }
         const node = isContentNode(arg) ? arg : this.selection().find(isContentNode);
         if (!node) {
           void showInfo('Select an item or folder under Content in the UPnP Devices view first.');
@@ -63,6 +84,7 @@ export class ContentCommands implements vscode.Disposable {
       register(CONTENT_COMMANDS.download, (n) => this.download(n)),
       register(CONTENT_COMMANDS.delete, (n) => this.delete(n)),
       register(CONTENT_COMMANDS.showThumbnails, (n) => this.thumbnails.open(n)),
+      register(CONTENT_COMMANDS.copyUrl, (n) => this.copyUrl(n)),
     );
   }
 
@@ -107,7 +129,7 @@ export class ContentCommands implements vscode.Disposable {
       void showInfo(`"${title}" has no resource to download.`);
       return;
     }
-    const resource = await this.pickResource(object);
+    const resource = await this.pickResource(object, `Download "${oneLine(title, 100)}"`);
     if (!resource) return;
     const fileName = defaultFileName(object, resource);
     const folder = this.lastFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
@@ -159,7 +181,22 @@ export class ContentCommands implements vscode.Disposable {
     await this.offerOpen(target, name, outcome.bytes);
   }
 
-  private async pickResource(object: DidlObject): Promise<DidlResource | undefined> {
+  /** Copies the URL of one of the item's resources (which one, when it has several). */
+  private async copyUrl(node: ContentNode): Promise<void> {
+    const object = objectOf(node);
+    if (!object) return;
+    const title = contentLabel(object);
+    if (object.resources.length === 0) {
+      void showInfo(`"${title}" has no resource, so no URL to copy.`);
+      return;
+    }
+    const resource = await this.pickResource(object, `Copy the URL of "${oneLine(title, 100)}"`);
+    if (!resource) return;
+    await vscode.env.clipboard.writeText(resource.uri);
+    vscode.window.setStatusBarMessage(`$(copy) Copied the URL of ${resourceLabel(resource)} of "${oneLine(title, 60)}"`, 5000);
+  }
+
+  private async pickResource(object: DidlObject, title: string): Promise<DidlResource | undefined> {
     if (object.resources.length === 1) return object.resources[0];
     type Item = vscode.QuickPickItem & { resource: DidlResource };
     const items: Item[] = object.resources.map((r) => ({
@@ -169,7 +206,7 @@ export class ContentCommands implements vscode.Disposable {
       resource: r,
     }));
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Download "${oneLine(contentLabel(object), 100)}"`,
+      title,
       placeHolder: 'Which version? (original, large, thumbnail…)',
       matchOnDescription: true,
     });

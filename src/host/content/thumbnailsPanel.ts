@@ -10,14 +10,14 @@ import type { DidlObject } from '../../core/av/didl';
 import { mediaKind } from '../../core/av/didl';
 import { fetchImage } from '../../core/av/download';
 import { describeResource, pickPreview, pickThumbnail } from '../../core/av/resources';
-import type { HostMessage, PreviewDetails, ThumbnailItem, WebviewMessage } from '../../protocol/thumbnails';
+import type { HostMessage, PreviewDetails, ThumbnailItem, TileAction, WebviewMessage } from '../../protocol/thumbnails';
 import { isWebviewMessage } from '../../protocol/thumbnails';
 import { deviceLabel } from '../tree/format';
 import type { ContentNode } from './contentNodes';
 import { containerIdOf, objectOf } from './contentNodes';
 import type { ContentTree } from './contentTree';
 import { plainError } from './contentTree';
-import { contentLabel, credibleTotal } from './format';
+import { canDelete, contentLabel, credibleTotal } from './format';
 import { FetchQueue, LruCache } from './thumbnailQueue';
 
 export const THUMBNAILS_VIEW_TYPE = 'upnpExplorer.thumbnails';
@@ -26,9 +26,13 @@ export const THUMBNAIL_CONCURRENCY = 4;
 const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
 const PREVIEW_MAX_BYTES = 16 * 1024 * 1024;
 
+/** Runs a tile's action: the same command the tree's row offers, on a row built for the tile. */
+export type TileActionRunner = (row: ContentNode, action: TileAction) => unknown;
+
 /** Opens one panel per container and shares the image cache between them. */
 export class ThumbnailsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, ThumbnailsPanel>();
+  private nextHandle = 1;
   /** data: URIs by image URL; bounded by count and by size (~64 MB of base64). */
   readonly cache = new LruCache<string>(5000, 64 * 1024 * 1024, (v) => v.length);
 
@@ -37,7 +41,17 @@ export class ThumbnailsPanels implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     readonly httpTimeoutMs: () => number,
     private readonly pageSize: () => number,
+    readonly runAction: TileActionRunner,
   ) {}
+
+  /**
+   * The row a tile stands for, as the tree would build it (same id), from the panel handle and tile
+   * key a tile's context menu hands its command; undefined once the panel or the tile is gone.
+   */
+  rowFor(panelHandle: string, key: string): ContentNode | undefined {
+    for (const panel of this.panels.values()) if (panel.handle === panelHandle) return panel.rowFor(key);
+    return undefined;
+  }
 
   /** The grid of `containerRowId`, if open, drops the deleted object's tile. */
   objectRemoved(containerRowId: string, objectId: string): void {
@@ -64,7 +78,7 @@ export class ThumbnailsPanels implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: [dist],
     });
-    const panel = new ThumbnailsPanel(webviewPanel, title, new ChildPager(client, containerId, this.pageSize()), this.pageSize(), dist, this);
+    const panel = new ThumbnailsPanel(webviewPanel, node, String(this.nextHandle++), title, new ChildPager(client, containerId, this.pageSize()), this.pageSize(), dist, this);
     this.panels.set(node.id, panel);
     panel.onDidDispose(() => this.panels.delete(node.id));
   }
@@ -90,6 +104,9 @@ class ThumbnailsPanel implements vscode.Disposable {
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
+    /** The container row the grid shows. */
+    private readonly container: ContentNode,
+    readonly handle: string,
     private readonly title: string,
     private readonly pager: ChildPager,
     private readonly pageSize: number,
@@ -135,7 +152,7 @@ class ThumbnailsPanel implements vscode.Disposable {
       case 'ready':
         // Also after the webview was reloaded (hidden and shown again): it starts from scratch.
         this.ready = true;
-        this.post({ type: 'init', title: this.title, pageSize: this.pageSize });
+        this.post({ type: 'init', title: this.title, pageSize: this.pageSize, panel: this.handle });
         if (this.objects.length > 0 || this.pager.done) this.postItems(0);
         else void this.loadMore();
         break;
@@ -158,7 +175,20 @@ class ThumbnailsPanel implements vscode.Disposable {
       case 'preview':
         void this.preview(message.key);
         break;
+      case 'action': {
+        const row = this.rowFor(message.key);
+        if (row) void this.owner.runAction(row, message.action);
+        break;
+      }
     }
+  }
+
+  /** A row for the tile's object under the grid's container, with the id the tree gives it. */
+  rowFor(key: string): ContentNode | undefined {
+    const object = this.objectFor(key);
+    if (!object) return undefined;
+    const c = this.container;
+    return { kind: 'content', id: `${c.id}/${encodeURIComponent(object.id)}`, parent: c, device: c.device, service: c.service, entry: { type: 'object', object } };
   }
 
   private async loadMore(): Promise<void> {
@@ -277,6 +307,7 @@ class ThumbnailsPanel implements vscode.Disposable {
 export function toItem(key: string, o: DidlObject): ThumbnailItem {
   return {
     key, id: o.id, title: contentLabel(o), date: o.date, upnpClass: o.upnpClass, kind: mediaKind(o), hasThumbnail: pickThumbnail(o) !== undefined,
+    hasResources: o.resources.length > 0, deletable: canDelete(o),
   };
 }
 

@@ -2,7 +2,12 @@
 // The thumbnails grid (browser bundle, IIFE). Tiles are appended a page at a time as the user
 // scrolls; an IntersectionObserver tells the host which tiles are in (or near) view so it fetches
 // just those thumbnails. Images arrive as data: URIs; every device string goes in with textContent.
-import type { HostMessage, PreviewDetails, ThumbnailItem, WebviewMessage } from '../../protocol/thumbnails';
+//
+// Keyboard: one tile is in the tab order at a time (roving tabindex); arrow keys, Home and End
+// move between tiles, Enter or Space previews, Delete asks to delete. With the preview open the
+// preview follows the focused tile, so the arrows page through the pictures. A tile's context menu
+// (VS Code's, from `data-vscode-context`) and the preview's buttons run the tree's commands.
+import type { HostMessage, PreviewDetails, ThumbnailItem, TileAction, TileContext, WebviewMessage } from '../../protocol/thumbnails';
 import { isHostMessage } from '../../protocol/thumbnails';
 import './thumbnails.css';
 
@@ -28,6 +33,9 @@ let status: HTMLElement;
 let sentinel: HTMLElement;
 let previewPane: HTMLElement;
 let previewKey: string | undefined;
+/** The tile in the tab order (roving tabindex). */
+let focusKey: string | undefined;
+let panelHandle = '';
 let done = false;
 let loadingMore = false;
 let total: number | undefined;
@@ -47,11 +55,14 @@ function send(message: WebviewMessage): void {
   vscode.postMessage(message);
 }
 
-function init(title: string): void {
+function init(title: string, panel: string): void {
   document.title = title;
+  panelHandle = panel;
   app.replaceChildren();
   tiles.clear();
   inView.clear();
+  focusKey = undefined;
+  previewKey = undefined;
   done = false;
   loadingMore = true; // the host loads the first page on 'ready'
   total = undefined;
@@ -66,6 +77,8 @@ function init(title: string): void {
 
   grid = el('div', 'grid');
   grid.setAttribute('role', 'list');
+  grid.setAttribute('aria-label', 'Items (arrow keys move, Enter previews, Delete deletes)');
+  grid.addEventListener('keydown', onGridKey);
   app.append(grid);
   sentinel = el('div', 'sentinel');
   app.append(sentinel);
@@ -119,7 +132,13 @@ function addItems(items: readonly ThumbnailItem[]): void {
     const element = el('figure', `tile kind-${item.kind}`);
     element.dataset.key = item.key;
     element.dataset.id = item.id;
-    element.tabIndex = 0;
+    const context: TileContext = {
+      webviewSection: 'tile', panel: panelHandle, tileKey: item.key,
+      hasResources: item.hasResources, deletable: item.deletable, preventDefaultContextMenuItems: true,
+    };
+    element.dataset.vscodeContext = JSON.stringify(context);
+    element.tabIndex = focusKey === undefined ? 0 : -1;
+    if (focusKey === undefined) focusKey = item.key;
     element.setAttribute('role', 'listitem');
     element.title = item.date ? `${item.title} · ${item.date}` : item.title;
     const frame = el('div', 'frame');
@@ -127,13 +146,12 @@ function addItems(items: readonly ThumbnailItem[]): void {
     if (!item.hasThumbnail) frame.append(placeholder(item));
     else frame.append(el('span', 'spinner', ''));
     element.append(frame, el('figcaption', undefined, item.title));
-    element.addEventListener('click', () => openPreview(item.key));
-    element.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' || ev.key === ' ') {
-        ev.preventDefault();
-        openPreview(item.key);
-      }
+    element.addEventListener('click', () => {
+      setFocus(item.key, false);
+      openPreview(item.key);
     });
+    // A right-click moves the focus too, so the menu's command and the highlight agree.
+    element.addEventListener('contextmenu', () => setFocus(item.key, false));
     tiles.set(item.key, tile);
     fragment.append(element);
   }
@@ -142,6 +160,82 @@ function addItems(items: readonly ThumbnailItem[]): void {
     const tile = tiles.get(item.key);
     if (tile) tileObserver.observe(tile.element);
   }
+}
+
+// ---- keyboard ----
+
+/** Puts `key`'s tile in the tab order, and focuses it (scrolling it into view) when asked. */
+function setFocus(key: string, focus: boolean): void {
+  const tile = tiles.get(key);
+  if (!tile) return;
+  if (focusKey !== key) {
+    const old = focusKey === undefined ? undefined : tiles.get(focusKey);
+    if (old) old.element.tabIndex = -1;
+    tile.element.tabIndex = 0;
+    focusKey = key;
+  }
+  if (focus) {
+    tile.element.focus();
+    tile.element.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+/** Tiles per row, from where they sit (the grid reflows with the panel's width). */
+function columns(): number {
+  const first = grid.firstElementChild as HTMLElement | null;
+  if (!first) return 1;
+  let n = 0;
+  for (let e: Element | null = first; e && (e as HTMLElement).offsetTop === first.offsetTop; e = e.nextElementSibling) n++;
+  return Math.max(1, n);
+}
+
+/** The tile `steps` tiles after (or, negative, before) `from`, stopping at either end. */
+function step(from: HTMLElement, steps: number): HTMLElement {
+  let at = from;
+  for (let i = 0; i < Math.abs(steps); i++) {
+    const next = (steps > 0 ? at.nextElementSibling : at.previousElementSibling) as HTMLElement | null;
+    if (!next) break;
+    at = next;
+  }
+  return at;
+}
+
+function onGridKey(ev: KeyboardEvent): void {
+  const current = (ev.target as HTMLElement).closest<HTMLElement>('.tile');
+  const key = current?.dataset.key;
+  if (!current || key === undefined) return;
+  let target: HTMLElement | undefined;
+  switch (ev.key) {
+    case 'ArrowRight': target = step(current, 1); break;
+    case 'ArrowLeft': target = step(current, -1); break;
+    case 'ArrowDown': target = step(current, columns()); break;
+    case 'ArrowUp': target = step(current, -columns()); break;
+    case 'Home': target = grid.firstElementChild as HTMLElement | null ?? undefined; break;
+    case 'End': target = grid.lastElementChild as HTMLElement | null ?? undefined; break;
+    case 'Enter':
+    case ' ':
+      ev.preventDefault();
+      openPreview(key);
+      return;
+    case 'Delete':
+      ev.preventDefault();
+      if (tiles.get(key)?.item.deletable) act(key, 'delete');
+      return;
+    default:
+      return;
+  }
+  ev.preventDefault();
+  const next = target?.dataset.key;
+  if (next === undefined) return;
+  setFocus(next, true);
+  // The preview pages along with the focus.
+  if (previewKey !== undefined && next !== previewKey) openPreview(next);
+  // Walking down past the last row loads the next page, as scrolling does.
+  if (target === grid.lastElementChild) requestMore();
+}
+
+function act(key: string, action: TileAction): void {
+  send({ type: 'action', key, action });
 }
 
 function placeholder(item: ThumbnailItem): HTMLElement {
@@ -242,7 +336,21 @@ function showPreview(key: string, details: PreviewDetails, dataUri: string | und
     dl.append(el('dt', undefined, 'Resources'), dd);
   }
 
-  previewPane.replaceChildren(head, picture, dl);
+  const actions = el('div', 'actions');
+  const tile = tiles.get(key);
+  const button = (label: string, action: TileAction, hint: string): void => {
+    const b = el('button', `action-${action}`, label);
+    b.type = 'button';
+    b.title = hint;
+    b.addEventListener('click', () => act(key, action));
+    actions.append(b);
+  };
+  if (tile?.item.hasResources) button('Download…', 'download', 'Save one of its resources to a file');
+  button('Show Metadata', 'metadata', 'BrowseMetadata: the DIDL-Lite in an editor');
+  if (tile?.item.hasResources) button('Copy URL', 'copyUrl', "Copy a resource's URL");
+  if (tile?.item.deletable) button('Delete…', 'delete', 'DestroyObject on the device (asks first)');
+
+  previewPane.replaceChildren(head, actions, picture, dl);
 }
 
 /** A deleted item's tile goes; the count follows. */
@@ -250,6 +358,13 @@ function removeTile(key: string): void {
   const tile = tiles.get(key);
   if (!tile) return;
   tileObserver.unobserve(tile.element);
+  // The focus moves on to the neighbour, as in a list after a delete.
+  if (focusKey === key) {
+    const neighbour = (tile.element.nextElementSibling ?? tile.element.previousElementSibling) as HTMLElement | null;
+    const hadFocus = document.activeElement === tile.element;
+    focusKey = undefined;
+    if (neighbour?.dataset.key !== undefined) setFocus(neighbour.dataset.key, hadFocus);
+  }
   tile.element.remove();
   tiles.delete(key);
   inView.delete(key);
@@ -263,7 +378,7 @@ function removeTile(key: string): void {
 function onMessage(message: HostMessage): void {
   switch (message.type) {
     case 'init':
-      init(message.title);
+      init(message.title, message.panel);
       break;
     case 'items':
       loadingMore = false;

@@ -26,7 +26,11 @@ const ssdpThread = { ...extension, entryPoints: ['src/core/ssdp/socketThread.ts'
 /** Webview scripts: one IIFE per view, with its CSS next to it (dist/webviews/<name>.js/.css). */
 /** @type {esbuild.BuildOptions} */
 const webviews = {
-  entryPoints: { actionForm: 'src/webviews/actionForm/main.ts', thumbnails: 'src/webviews/thumbnails/main.ts' },
+  entryPoints: {
+    actionForm: 'src/webviews/actionForm/main.ts',
+    thumbnails: 'src/webviews/thumbnails/main.ts',
+    details: 'src/webviews/details/main.ts',
+  },
   bundle: true,
   format: 'iife',
   platform: 'browser',

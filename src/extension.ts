@@ -10,6 +10,7 @@ import { EventCommands } from './host/events/eventCommands';
 import { EventsController } from './host/events/eventsController';
 import { DeviceIconCache } from './host/iconCache';
 import { CONFIG_SECTION, readHostSettings } from './host/settings';
+import { DetailsView } from './host/details/detailsView';
 import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
 import { honestChannel } from './host/text/honestChannel';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     gena,
     new EventCommands(upnp, gena, tree),
     content,
+    new DetailsView(upnp, tree.view, gena, context.extensionUri),
   );
 
   // Not awaited: activation must not wait for the MX window; failures are reported by the controller.

@@ -2,11 +2,9 @@
 // choice) against models parsed from real captured devices. Plain Node: nothing here may load `vscode`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDeviceDescription } from '../../src/core/description/device';
 import { parseScpd } from '../../src/core/description/scpd';
-import type { DeviceDescription, DeviceIcon, StateVariable } from '../../src/core/description/model';
+import type { DeviceIcon, StateVariable } from '../../src/core/description/model';
+import { described, readFixture } from '../harness/described';
 import type { DiscoveredDevice, ServiceState } from '../../src/core/registry/types';
 import {
   actionTooltip, deviceLabel, deviceRowDescription, deviceTooltip, deviceTypeCodicon, escapeMarkdown, findFirmwareField,
@@ -19,31 +17,7 @@ import { readHostSettings } from '../../src/host/settings';
 import { isOpenableWebUrl, validateDescriptionUrl } from '../../src/host/urls';
 import { pickDeviceIcon, sniffImage } from '../../src/host/iconChoice';
 
-const fixtures = join(__dirname, '..', 'fixtures');
-const read = (p: string): string => readFileSync(join(fixtures, p), 'utf8');
-
-function allDevices(d: DeviceDescription): DeviceDescription[] {
-  return [d, ...d.devices.flatMap(allDevices)];
-}
-
-/** A described device as the registry would hold it; `scpds` maps serviceId to an SCPD fixture (missing = pending). */
-function described(descPath: string, location: string, scpds: Record<string, string | Error> = {}, extra: Partial<DiscoveredDevice> = {}): DiscoveredDevice {
-  const xml = read(descPath);
-  const description = parseDeviceDescription(xml, location);
-  const services: ServiceState[] = allDevices(description.device).flatMap((dev) => dev.services.map((s): ServiceState => {
-    const base = { key: `${dev.udn}::${s.serviceId}`, deviceUdn: dev.udn, description: s };
-    const scpd = scpds[s.serviceId];
-    if (scpd === undefined) return { ...base, scpdStatus: 'pending' };
-    if (scpd instanceof Error) return { ...base, scpdStatus: 'error', scpdError: scpd.message };
-    const scpdXml = read(scpd);
-    return { ...base, scpdStatus: 'ready', scpd: parseScpd(scpdXml, s.scpdUrl), scpdXml };
-  }));
-  return {
-    key: `udn:${description.device.udn}`, udn: description.device.udn, location, locations: [location],
-    usns: [`${description.device.udn}::upnp:rootdevice`], source: 'ssdp', status: 'ready',
-    description, descriptionXml: xml, services, problems: [], firstSeen: 0, lastSeen: 0, ...extra,
-  };
-}
+const read = readFixture;
 
 function bare(key: string, location: string, extra: Partial<DiscoveredDevice> = {}): DiscoveredDevice {
   return { key, location, locations: [location], usns: [], source: 'manual', status: 'describing', services: [], problems: [], firstSeen: 0, lastSeen: 0, ...extra };

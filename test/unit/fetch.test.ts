@@ -61,6 +61,10 @@ describe('fetchBytes against a local HTTP server', () => {
         res.writeHead(200, { 'content-type': 'text/xml', 'content-length': '100' });
         res.write('<root>'); // and never the rest
       },
+      '/cut': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/xml', 'content-length': '100' });
+        res.write('<root>', () => setTimeout(() => res.destroy(), 20)); // then the connection drops
+      },
       '/big-declared': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/xml', 'content-length': '5000' });
         res.end(Buffer.alloc(5000, 0x61));
@@ -161,6 +165,17 @@ describe('fetchBytes against a local HTTP server', () => {
     const err = await fetchError(fetchBytes(`${base}/never`, { timeoutMs: 5000, signal: controller.signal }), 'aborted');
     assert.equal(err.message, `Request to ${base}/never was cancelled.`);
     assert.ok(performance.now() - started < 2000);
+  });
+
+  it('a connection cut mid-body is a network error that says the answer broke off, with its status', async () => {
+    const err = await fetchError(fetchBytes(`${base}/cut`, { timeoutMs: 5000 }), 'network');
+    assert.match(err.message, /^http:\/\/127\.0\.0\.1:\d+\/cut broke off mid-answer: /);
+    assert.equal(err.status, 200);
+  });
+
+  it('idle timeouts (long transfers) bound each wait, and say the device stopped sending', async () => {
+    const err = await fetchError(fetchBytes(`${base}/stall-body`, { timeoutMs: 300, idleTimeout: true }), 'timeout');
+    assert.match(err.message, /stall-body stopped sending for 0\.3 s/);
   });
 
   it('an already aborted signal fails at once', async () => {

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Agent, request } from 'undici';
-import { FetchError, USER_AGENT, formatBytes } from '../http/fetch';
+import type { OpenResponse } from '../http/fetch';
+import { FetchError, drainBody, fetchBytes, formatBytes, openResponse, sizeHeader } from '../http/fetch';
 
 export interface DownloadProgress {
   bytes: number;
@@ -32,7 +32,7 @@ export interface DownloadResult {
   bytes: number;
   path: string;
   /** Response headers, names in lower case. */
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   /** Things worth knowing that did not stop the download (X-FILE_SIZE disagreeing with the body). */
   warnings: string[];
 }
@@ -48,18 +48,7 @@ export class DownloadError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-// Its own agent: downloads are long-lived and must not hold the connections documents are fetched on.
-const agent = new Agent({ pipelining: 0, connections: 4, keepAliveTimeout: 1, connectTimeout: 15_000 });
-
-function flatten(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-function sizeHeader(value: string | undefined): number | undefined {
-  return value !== undefined && /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : undefined;
-}
+const FILE_ERRORS = new Set(['EEXIST', 'EACCES', 'ENOENT', 'ENOSPC', 'EROFS', 'EISDIR', 'EPERM']);
 
 /** `.<name>.part-<random>` next to the destination. */
 function tempPathFor(destination: string): string {
@@ -73,47 +62,29 @@ function tempPathFor(destination: string): string {
  * @throws DownloadError (name 'AbortError' and kind 'aborted' when cancelled).
  */
 export async function downloadToFile(url: string, destination: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new DownloadError('invalid-url', `"${url}" is not a valid URL.`, url);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new DownloadError('invalid-url', `${url} is not an http:// URL.`, url);
-  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const signal = options.signal;
   if (signal?.aborted) throw new DownloadError('aborted', `Download of ${url} was cancelled.`, url);
 
   const temp = tempPathFor(destination);
   let file: FileHandle | undefined;
+  let res: OpenResponse | undefined;
   let bytes = 0;
-  let status: number | undefined;
   try {
     file = await open(temp, 'wx');
-    const res = await request(parsed, {
-      method: 'GET',
-      // No Accept-Encoding: the file must arrive byte for byte as the device stores it.
-      headers: { 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
-      ...(signal ? { signal } : {}),
-      dispatcher: agent,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    status = res.statusCode;
-    const headers = flatten(res.headers);
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      res.body.on('error', () => { /* we stop reading on purpose */ });
-      res.body.destroy();
-      throw new DownloadError('http-status', `${url} answered HTTP ${res.statusCode}; nothing was saved.`, url, res.statusCode);
+    // No Accept-Encoding: the file must arrive byte for byte as the device stores it.
+    res = await openResponse(url, { pool: 'media', idleTimeout: true, timeoutMs, headers: { accept: '*/*' }, ...(signal ? { signal } : {}) });
+    const status = res.status;
+    if (status < 200 || status >= 300) {
+      res.discard();
+      throw new DownloadError('http-status', `${url} answered HTTP ${status}; nothing was saved.`, url, status);
     }
-    const contentLength = sizeHeader(headers['content-length']);
-    const fileSize = sizeHeader(headers['x-file_size']);
+    const contentLength = sizeHeader(res.headers['content-length']);
+    const fileSize = sizeHeader(res.headers['x-file_size']);
     const total = contentLength ?? fileSize ?? options.expectedSize;
     options.onProgress?.({ bytes: 0, ...(total !== undefined ? { total } : {}) });
     const handle = file;
-    await drainToFile(res.body, async (chunk) => {
+    await drainBody(res, async (chunk) => {
       let offset = 0;
       while (offset < chunk.length) {
         const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
@@ -135,100 +106,35 @@ export async function downloadToFile(url: string, destination: string, options: 
     await file.close();
     file = undefined;
     await rename(temp, destination);
-    return { bytes, path: destination, headers, warnings };
+    return { bytes, path: destination, headers: res.headers, warnings };
   } catch (err) {
     if (file) await file.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    if (err instanceof DownloadError) throw err;
-    if (signal?.aborted) throw new DownloadError('aborted', `Download of ${url} was cancelled; nothing was saved.`, url, status);
-    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } } | null;
-    const code = e?.code ?? e?.cause?.code;
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      throw new DownloadError('timeout', `${url} stopped sending for ${Math.round(timeoutMs / 1000)} s after ${formatBytes(bytes)}; nothing was saved.`, url, status);
-    }
-    if (code === 'EEXIST' || code === 'EACCES' || code === 'ENOENT' || code === 'ENOSPC' || code === 'EROFS' || code === 'EISDIR' || code === 'EPERM') {
-      throw new DownloadError('file', `Could not write ${destination}: ${e?.message ?? code}.`, url, status);
-    }
-    if (status !== undefined) {
-      throw new DownloadError('truncated', `${url} broke off after ${formatBytes(bytes)} (${e?.cause?.message ?? e?.message ?? String(err)}); nothing was saved.`, url, status);
-    }
-    throw new DownloadError('network', `Could not download ${url}: ${e?.cause?.message ?? e?.message ?? String(err)}.`, url);
+    throw downloadError(err, url, destination, res, bytes, timeoutMs);
   }
 }
 
-// Bytes received but not yet written before the body is paused, and the level to resume at.
-const QUEUE_HIGH = 16 * 1024 * 1024;
-const QUEUE_LOW = 4 * 1024 * 1024;
-
-interface BodyStream {
-  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
-  on(event: 'end', listener: () => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  pause(): unknown;
-  resume(): unknown;
-  destroy(err?: Error): unknown;
-}
-
-/**
- * Reads `body` in flowing mode into a queue that `write` empties in order; resolves when all of it
- * is written. Why not `for await` with backpressure: undici 7 crashes the whole process with an
- * uncatchable `assert(!this.paused)` when its parser is paused by backpressure and the server then
- * closes the connection (nodejs/undici#5360) — which is what a camera does at the end of every file
- * when asked for `Connection: close`. So the body is only paused when the disk falls more than
- * 16 MiB behind the network, which a download to a local disk does not.
- */
-function drainToFile(body: BodyStream, write: (chunk: Buffer) => Promise<void>, received: (chunk: Buffer) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const queue: Buffer[] = [];
-    let queued = 0;
-    let writing = false;
-    let ended = false;
-    let paused = false;
-    let failed = false;
-    const fail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
-      body.destroy();
-      reject(err);
-    };
-    const pump = async (): Promise<void> => {
-      if (writing || failed) return;
-      writing = true;
-      try {
-        while (queue.length > 0) {
-          const chunk = queue.shift()!;
-          await write(chunk);
-          queued -= chunk.length;
-          if (paused && queued <= QUEUE_LOW) {
-            paused = false;
-            body.resume();
-          }
-        }
-      } catch (err) {
-        fail(err instanceof Error ? err : new Error(String(err)));
-        return;
-      } finally {
-        writing = false;
-      }
-      if (ended && !failed) resolve();
-    };
-    body.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      queue.push(chunk);
-      queued += chunk.length;
-      received(chunk);
-      if (queued > QUEUE_HIGH && !paused) {
-        paused = true;
-        body.pause();
-      }
-      void pump();
-    });
-    body.on('end', () => {
-      ended = true;
-      if (!writing && queue.length === 0 && !failed) resolve();
-    });
-    body.on('error', (err: Error) => fail(err));
-  });
+/** Any failure of a download, in the words of a download: what happened, and that nothing was saved. */
+function downloadError(err: unknown, url: string, destination: string, res: OpenResponse | undefined, bytes: number, timeoutMs: number): DownloadError {
+  if (err instanceof DownloadError) return err;
+  const code = (err as { code?: string } | null)?.code;
+  if (!(err instanceof FetchError) && code !== undefined && FILE_ERRORS.has(code)) {
+    return new DownloadError('file', `Could not write ${destination}: ${(err as Error).message ?? code}.`, url, res?.status);
+  }
+  const fetchError = err instanceof FetchError ? err : res ? res.failure(err) : new FetchError('network', String(err), url);
+  const status = res?.status;
+  switch (fetchError.kind) {
+    case 'aborted':
+      return new DownloadError('aborted', `Download of ${url} was cancelled; nothing was saved.`, url, status);
+    case 'timeout':
+      return new DownloadError('timeout', `${url} stopped sending for ${Math.round(timeoutMs / 1000)} s after ${formatBytes(bytes)}; nothing was saved.`, url, status);
+    case 'invalid-url':
+      return new DownloadError('invalid-url', fetchError.message, url);
+    default:
+      // Headers had come: the body broke off. Otherwise the device could not be reached at all.
+      if (status !== undefined) return new DownloadError('truncated', `${url} broke off after ${formatBytes(bytes)} (${fetchError.message}); nothing was saved.`, url, status);
+      return new DownloadError('network', `Could not download: ${fetchError.message}`, url);
+  }
 }
 
 /** The server answered, but not with an image. */
@@ -250,67 +156,23 @@ export function sniffImageType(data: Buffer): string | undefined {
 }
 
 /**
- * Fetches a thumbnail or preview into memory (default cap 8 MiB, deadline 10 s for the whole request) and checks that
- * the bytes are an image; the MIME type comes from the bytes, not the server's Content-Type.
+ * Fetches a thumbnail or preview into memory (default cap 8 MiB, deadline 10 s for the whole
+ * request, on the media connections) and checks that the bytes are an image; the MIME type comes
+ * from the bytes, not the server's Content-Type.
  * @throws FetchError (kind 'http-status', 'too-large', 'timeout', 'aborted', …), or NotAnImageError.
  */
 export async function fetchImage(url: string, options: { signal?: AbortSignal; maxBytes?: number; timeoutMs?: number } = {}): Promise<{ mime: string; data: Buffer }> {
-  // Not fetchBytes: its `for await` read has the backpressure crash described at drainToFile, and
-  // a thumbnail grid makes thousands of these requests to devices that close every connection.
-  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new FetchError('invalid-url', `"${url}" is not a valid URL.`, url);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new FetchError('invalid-url', `${url} is not an http:// URL.`, url);
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
-  let status: number | undefined;
-  let headers: Record<string, string> = {};
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    const res = await request(parsed, {
-      method: 'GET',
-      headers: { 'user-agent': USER_AGENT, accept: 'image/*, */*', connection: 'close' },
-      signal,
-      dispatcher: agent,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    status = res.statusCode;
-    headers = flatten(res.headers);
-    const declared = sizeHeader(headers['content-length']);
-    if (res.statusCode < 200 || res.statusCode >= 300 || (declared !== undefined && declared > maxBytes)) {
-      res.body.on('error', () => { /* we stop reading on purpose */ });
-      res.body.destroy();
-      if (declared !== undefined && declared > maxBytes && res.statusCode < 300) {
-        throw new FetchError('too-large', `${url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, url, status);
-      }
-      throw new FetchError('http-status', `${url} answered HTTP ${res.statusCode}.`, url, status);
-    }
-    await drainToFile(res.body, async (chunk) => {
-      total += chunk.length;
-      if (total > maxBytes) throw new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, status);
-      chunks.push(chunk);
-    }, () => undefined);
-  } catch (err) {
-    if (err instanceof FetchError) throw err;
-    if (options.signal?.aborted) throw new FetchError('aborted', `Request to ${url} was cancelled.`, url);
-    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } } | null;
-    const code = e?.code ?? e?.cause?.code;
-    if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      throw new FetchError('timeout', `${url} did not answer within ${Math.round(timeoutMs / 100) / 10} s.`, url, status);
-    }
-    throw new FetchError('network', `Could not fetch ${url}: ${e?.cause?.message ?? e?.message ?? String(err)}.`, url, status);
-  }
-  const data = Buffer.concat(chunks, total);
+  const result = await fetchBytes(url, {
+    pool: 'media',
+    headers: { accept: 'image/*, */*' },
+    maxBytes: options.maxBytes ?? 8 * 1024 * 1024,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const data = result.body;
   const mime = sniffImageType(data);
   if (!mime) {
-    const said = headers['content-type'] ? ` (Content-Type ${headers['content-type']})` : '';
+    const said = result.headers['content-type'] ? ` (Content-Type ${result.headers['content-type']})` : '';
     throw new NotAnImageError(`${url} did not send an image${said}: ${data.length} bytes that are no JPEG, PNG, GIF, WebP or BMP.`, url);
   }
   return { mime, data };

@@ -1,5 +1,8 @@
-// Fetching documents from untrusted devices: every request has a deadline and a size cap, and
-// every failure becomes a FetchError whose message a user can act on.
+// The HTTP edge: the only code that calls undici. Every request to a device has a deadline (or,
+// for long transfers, idle timeouts) and a size cap, and every failure becomes a FetchError whose
+// message a user can act on. One request function (openResponse) and its sinks: a buffer
+// (fetchBytes, readBody) and a writer (drainBody: downloads to a file); av/download.ts builds the
+// image and file fetches on them.
 import { Agent, request } from 'undici';
 
 export interface FetchOptions {
@@ -49,21 +52,50 @@ export class FetchError extends Error {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
-// Requests go out with `Connection: close` (devices often close anyway, and some mishandle reuse)
-// unless the caller asks for keep-alive; then an idle connection is kept for at most 2 s.
-const agent = new Agent({ pipelining: 1, connections: 8, keepAliveTimeout: 2000, keepAliveMaxTimeout: 2000, connectTimeout: 15_000 });
+/**
+ * Which connections a request uses. `documents`: descriptions, SCPDs, SOAP, GENA, icons — short
+ * requests, `Connection: close` unless the caller asks for keep-alive, then an idle connection is
+ * kept for at most 2 s. `media`: images and downloads — long-lived transfers kept off the
+ * connections documents are fetched on.
+ */
+export type ConnectionPool = 'documents' | 'media';
+
+const agents: Record<ConnectionPool, Agent> = {
+  documents: new Agent({ pipelining: 1, connections: 8, keepAliveTimeout: 2000, keepAliveMaxTimeout: 2000, connectTimeout: 15_000 }),
+  media: new Agent({ pipelining: 0, connections: 4, keepAliveTimeout: 1, connectTimeout: 15_000 }),
+};
+
+export interface RequestOptions extends FetchOptions {
+  /** Default `documents`. */
+  readonly pool?: ConnectionPool;
+  /**
+   * `timeoutMs` bounds each wait (for the headers, and each pause in the body) instead of the whole
+   * request: a 70 MiB original over Wi-Fi takes longer than any whole-request deadline.
+   */
+  readonly idleTimeout?: boolean;
+}
+
+/** Response headers have arrived; the body is still to be read with one of the sinks below. */
+export interface OpenResponse {
+  readonly url: string;
+  readonly status: number;
+  /** Names in lower case; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: BodyStream;
+  readonly started: number;
+  /** What went wrong while reading the body, as a FetchError (deadline, cancel, cut connection). */
+  failure(err: unknown): FetchError;
+  /** Stops reading a body we refuse (a status or size we won't take). */
+  discard(): void;
+}
 
 /**
- * GET (or another method) a URL with a deadline and a size cap.
- * Non-2xx statuses are returned, not thrown, when `acceptStatus` says so; by default they throw.
+ * The one place that talks to undici: checks the URL, sends the request with a deadline (or idle
+ * timeouts), retries once on a kept-alive connection the device closed meanwhile, and maps every
+ * failure to a FetchError a user can act on.
  */
-export async function fetchBytes(
-  url: string,
-  options: FetchOptions = {},
-  acceptStatus: (status: number) => boolean = (s) => s >= 200 && s < 300,
-): Promise<FetchResult> {
+export async function openResponse(url: string, options: RequestOptions = {}): Promise<OpenResponse> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -73,54 +105,108 @@ export async function fetchBytes(
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new FetchError('invalid-url', `${url} is not an http:// URL (UPnP documents are served over HTTP).`, url);
   }
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  if (options.signal?.aborted) throw new FetchError('aborted', `Request to ${url} was cancelled.`, url);
+  const deadline = options.idleTimeout ? undefined : AbortSignal.timeout(timeoutMs);
+  const signals = [deadline, options.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const started = performance.now();
   const method = options.method ?? 'GET';
-  const keepAlive = options.keepAlive === true && method === 'GET';
+  const pool = options.pool ?? 'documents';
+  const keepAlive = options.keepAlive === true && method === 'GET' && pool === 'documents';
   const send = (reset: boolean): ReturnType<typeof request> => request(parsed, {
     method: method as 'GET',
     headers: { 'user-agent': USER_AGENT, ...options.headers },
     body: options.body,
-    signal,
-    dispatcher: agent,
+    ...(signal ? { signal } : {}),
+    dispatcher: agents[pool],
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     reset,
   });
+  // The status once headers came: a failure after that broke off an answer already under way.
+  const answered: { status?: number } = {};
+  const failure = (err: unknown): FetchError => {
+    const status = answered.status;
+    if (err instanceof FetchError) return err;
+    if (options.signal?.aborted) return new FetchError('aborted', `Request to ${url} was cancelled.`, url, status);
+    if (deadline?.aborted || isTimeout(err)) {
+      const message = options.idleTimeout
+        ? `${url} stopped sending for ${formatSeconds(timeoutMs)} (setting upnpExplorer.http.timeoutSeconds).`
+        : `${url} did not answer within ${formatSeconds(timeoutMs)} (setting upnpExplorer.http.timeoutSeconds).`;
+      return new FetchError('timeout', message, url, status);
+    }
+    if (status !== undefined) return new FetchError('network', `${url} broke off mid-answer: ${describeNetworkError(err)}.`, url, status);
+    return new FetchError('network', `Could not reach ${url}: ${describeNetworkError(err)}.`, url);
+  };
+  let res;
   try {
-    let res;
     try {
       res = await send(!keepAlive);
     } catch (err) {
       // A kept connection the device closed in the meantime: once more, on a fresh connection.
-      if (!keepAlive || !isStaleConnection(err) || signal.aborted) throw err;
+      if (!keepAlive || !isStaleConnection(err) || signal?.aborted) throw err;
       res = await send(true);
     }
-    options.onResponse?.();
-    const headers = flattenHeaders(res.headers);
-    const declared = Number(headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      discard(res.body);
-      throw new FetchError('too-large', `${url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, url, res.statusCode);
-    }
-    const body = await readFlowing(res.body, maxBytes, () =>
-      new FetchError('too-large', `${url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, url, res.statusCode));
-    if (!acceptStatus(res.statusCode)) {
-      throw new FetchError('http-status', `${url} answered HTTP ${res.statusCode}${statusText(res.statusCode)}.`, url, res.statusCode, body);
-    }
-    return { url, status: res.statusCode, headers, body, elapsedMs: performance.now() - started };
   } catch (err) {
-    if (err instanceof FetchError) throw err;
-    if (options.signal?.aborted) throw new FetchError('aborted', `Request to ${url} was cancelled.`, url);
-    if (deadline.aborted || isTimeout(err)) {
-      throw new FetchError('timeout', `${url} did not answer within ${formatSeconds(timeoutMs)} (setting upnpExplorer.http.timeoutSeconds).`, url);
-    }
-    throw new FetchError('network', `Could not reach ${url}: ${describeNetworkError(err)}.`, url);
+    throw failure(err);
+  }
+  answered.status = res.statusCode;
+  options.onResponse?.();
+  const body = res.body;
+  return {
+    url, status: res.statusCode, headers: flattenHeaders(res.headers), body, started, failure,
+    discard: () => discard(body),
+  };
+}
+
+/**
+ * GET (or another method) a URL with a deadline and a size cap, the body in memory.
+ * Non-2xx statuses are returned, not thrown, when `acceptStatus` says so; by default they throw.
+ */
+export async function fetchBytes(
+  url: string,
+  options: RequestOptions = {},
+  acceptStatus: (status: number) => boolean = (s) => s >= 200 && s < 300,
+): Promise<FetchResult> {
+  const res = await openResponse(url, options);
+  const body = await readBody(res, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  if (!acceptStatus(res.status)) {
+    throw new FetchError('http-status', `${url} answered HTTP ${res.status}${statusText(res.status)}.`, url, res.status, body);
+  }
+  return { url, status: res.status, headers: res.headers, body, elapsedMs: performance.now() - res.started };
+}
+
+/** Buffer sink: the whole body, refused beyond `maxBytes` (by Content-Length, or while streaming). */
+export async function readBody(res: OpenResponse, maxBytes: number): Promise<Buffer> {
+  const declared = sizeHeader(res.headers['content-length']);
+  if (declared !== undefined && declared > maxBytes) {
+    res.discard();
+    throw new FetchError('too-large', `${res.url} announced ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} limit.`, res.url, res.status);
+  }
+  try {
+    return await readFlowing(res.body, maxBytes, () =>
+      new FetchError('too-large', `${res.url} sent more than the ${formatBytes(maxBytes)} limit; the rest was not read.`, res.url, res.status));
+  } catch (err) {
+    throw res.failure(err);
   }
 }
 
-type BodyStream = NodeJS.ReadableStream & { destroy(): unknown };
+/** A size header's value when it is a plain decimal number. */
+export function sizeHeader(value: string | undefined): number | undefined {
+  return value !== undefined && /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : undefined;
+}
+
+/** What a response body offers the sinks (undici's body stream). */
+export interface BodyStream {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'end', listener: () => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  destroy(err?: Error): unknown;
+}
 
 /**
  * Reads a whole body in flowing mode ('data' events, never paused). undici 7 can hit an uncatchable
@@ -153,6 +239,74 @@ function readFlowing(stream: BodyStream, maxBytes: number, tooLarge: () => Fetch
       settled = true;
       reject(err);
     });
+  });
+}
+
+// Bytes received but not yet written before the body is paused, and the level to resume at.
+const QUEUE_HIGH = 16 * 1024 * 1024;
+const QUEUE_LOW = 4 * 1024 * 1024;
+
+/**
+ * Writer sink (a file): reads the body in flowing mode into a queue that `write` empties in order;
+ * resolves when all of it is written. Errors are the raw ones; `res.failure` words them. Why not
+ * `for await` with backpressure: undici 7 crashes the whole process with an uncatchable
+ * `assert(!this.paused)` when its parser is paused by backpressure and the server then closes the
+ * connection (nodejs/undici#5360) — which is what a camera does at the end of every file when asked
+ * for `Connection: close`. So the body is only paused when the writer falls more than 16 MiB behind
+ * the network, which a download to a local disk does not.
+ */
+export function drainBody(res: OpenResponse, write: (chunk: Buffer) => Promise<void>, received: (chunk: Buffer) => void): Promise<void> {
+  const body = res.body;
+  return new Promise<void>((resolve, reject) => {
+    const queue: Buffer[] = [];
+    let queued = 0;
+    let writing = false;
+    let ended = false;
+    let paused = false;
+    let failed = false;
+    const fail = (err: Error): void => {
+      if (failed) return;
+      failed = true;
+      discard(body);
+      reject(err);
+    };
+    const pump = async (): Promise<void> => {
+      if (writing || failed) return;
+      writing = true;
+      try {
+        while (queue.length > 0) {
+          const chunk = queue.shift()!;
+          await write(chunk);
+          queued -= chunk.length;
+          if (paused && queued <= QUEUE_LOW) {
+            paused = false;
+            body.resume();
+          }
+        }
+      } catch (err) {
+        fail(err instanceof Error ? err : new Error(String(err)));
+        return;
+      } finally {
+        writing = false;
+      }
+      if (ended && !failed) resolve();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      queue.push(chunk);
+      queued += chunk.length;
+      received(chunk);
+      if (queued > QUEUE_HIGH && !paused) {
+        paused = true;
+        body.pause();
+      }
+      void pump();
+    });
+    body.on('end', () => {
+      ended = true;
+      if (!writing && queue.length === 0 && !failed) resolve();
+    });
+    body.on('error', (err: Error) => fail(err));
   });
 }
 

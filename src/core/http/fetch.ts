@@ -3,7 +3,7 @@
 // message a user can act on. One request function (openResponse) and its sinks: a buffer
 // (fetchBytes, readBody) and a writer (drainBody: downloads to a file); av/download.ts builds the
 // image and file fetches on them.
-import { Agent, request } from 'undici';
+import type * as Undici from 'undici';
 
 export interface FetchOptions {
   /** Whole-request deadline (connect, headers and body), in milliseconds. Default 10 000. */
@@ -60,10 +60,26 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
  */
 export type ConnectionPool = 'documents' | 'media';
 
-const agents: Record<ConnectionPool, Agent> = {
-  documents: new Agent({ pipelining: 1, connections: 8, keepAliveTimeout: 2000, keepAliveMaxTimeout: 2000, connectTimeout: 15_000 }),
-  media: new Agent({ pipelining: 0, connections: 4, keepAliveTimeout: 1, connectTimeout: 15_000 }),
-};
+/**
+ * undici, loaded on the first request rather than with the extension: evaluating it takes ~120 ms,
+ * which at activation would hold up the extension host every user's other extensions share.
+ */
+let loaded: { request: typeof Undici.request; agents: Record<ConnectionPool, Undici.Agent> } | undefined;
+
+function undici(): NonNullable<typeof loaded> {
+  if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose (see above)
+    const { Agent, request } = require('undici') as typeof Undici;
+    loaded = {
+      request,
+      agents: {
+        documents: new Agent({ pipelining: 1, connections: 8, keepAliveTimeout: 2000, keepAliveMaxTimeout: 2000, connectTimeout: 15_000 }),
+        media: new Agent({ pipelining: 0, connections: 4, keepAliveTimeout: 1, connectTimeout: 15_000 }),
+      },
+    };
+  }
+  return loaded;
+}
 
 export interface RequestOptions extends FetchOptions {
   /** Default `documents`. */
@@ -113,6 +129,7 @@ export async function openResponse(url: string, options: RequestOptions = {}): P
   const method = options.method ?? 'GET';
   const pool = options.pool ?? 'documents';
   const keepAlive = options.keepAlive === true && method === 'GET' && pool === 'documents';
+  const { request, agents } = undici();
   const send = (reset: boolean): ReturnType<typeof request> => request(parsed, {
     method: method as 'GET',
     headers: { 'user-agent': USER_AGENT, ...options.headers },

@@ -172,7 +172,7 @@ describe('toResultView', () => {
     if (view.kind !== 'ok') return;
     assert.deepEqual(view.outputs.map((o) => [o.name, o.dataType]), [['Result', 'string'], ['NumberReturned', 'ui4'], ['X_Extra', '']]);
     assert.match(view.outputs[0]!.prettyXml!, /^<DIDL-Lite [^\n]*>\n {2}<item id="7" parentID="0">\n {4}<dc:title>A<\/dc:title>/);
-    assert.deepEqual(view.outputs[0]!.didlLines, ['item 7 "A" in 0', '  res: http://c/7.jpg [http-get:*:image/jpeg:*]']);
+    assert.deepEqual(view.outputs[0]!.didlLines, ['item 7 "A" · in 0', '  res image: JPEG image · image/jpeg', '    http://c/7.jpg', '    protocolInfo: http-get:*:image/jpeg:*']);
     assert.equal(view.outputs[1]!.prettyXml, undefined);
     assert.deepEqual(view.problems, ['p']);
     assert.equal(resultSummary(view), 'OK');

@@ -4,10 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DidlError, didlObjectLines, mediaKind, parseDidl } from '../../src/core/av/didl';
+import { DidlError, didlLines, didlObjectLines, mediaKind, parseDidl } from '../../src/core/av/didl';
 import type { DidlObject } from '../../src/core/av/didl';
 import { describeResource, pickPreview, pickThumbnail, resourceLabel, suggestedFileName } from '../../src/core/av/resources';
-import { didlLines } from '../../src/core/av/didlLines';
 import { parseSoapResponse } from '../../src/core/soap/response';
 
 const fixtures = join(__dirname, '..', 'fixtures');
@@ -164,9 +163,10 @@ describe('parseDidl: minidlna 1.3.0, its whole captured tree', () => {
     assert.deepEqual(pickThumbnail(noTn), { uri: 'http://127.0.0.1:8200/Resized/31.jpg?width=640,height=479', source: 'smallRes' });
   });
 
-  it("the compact didlLines keep their format for minidlna's root", async () => {
+  it("didlLines renders a whole document as didlObjectLines does each object: minidlna's root", async () => {
     const lines = await didlLines(read('minidlna', 'browse-0.didl.xml'));
-    assert.ok(lines?.includes('container 64 "Browse Folders" (object.container.storageFolder) in 0, 3 children'), lines?.join('\n'));
+    assert.deepEqual(lines, parseDidl(read('minidlna', 'browse-0.didl.xml')).objects.flatMap(didlObjectLines));
+    assert.ok(lines?.includes('container 64 "Browse Folders" · object.container.storageFolder · in 0 · 3 children · restricted'), lines?.join('\n'));
   });
 });
 

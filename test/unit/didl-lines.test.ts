@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { didlLines, isDidlLite } from '../../src/core/av/didlLines';
+import { didlLines } from '../../src/core/av/didl';
 import { looksLikeXml, prettyXml } from '../../src/core/xml/pretty';
 import { parseSoapResponse } from '../../src/core/soap/response';
 
@@ -23,19 +23,23 @@ describe('didlLines', () => {
   it("decodes the Leica camera's Browse result: one header per item, date and every res with its protocolInfo", async () => {
     const lines = await didlLines(capturedResult('leica-browse-response.http'));
     assert.ok(lines);
-    assert.equal(lines[0], 'item 01010972 "101-0972" (object.item.imageItem) in 0');
+    assert.equal(lines[0], 'item 01010972 "101-0972" · object.item.imageItem (imageItem) · in 0 · WRITABLE');
     assert.ok(lines.includes('  date: 2024-12-10T15:12:19+08:00'), lines.join('\n'));
-    assert.ok(lines.includes("  res: http://192.168.54.1:50001/DO01010972.DNG [http-get:*:application/octet-stream;LEICA.COM_PN=CAM_DNG;OriginalFileName='L1010972.DNG'] 76436480 bytes"), lines.join('\n'));
+    assert.ok(lines.includes('  leica:X_Rating: off'), lines.join('\n'));
+    const dng = lines.indexOf('  res original: DNG original · 72.9 MiB · application/octet-stream (L1010972.DNG)');
+    assert.ok(dng > 0, lines.join('\n'));
+    assert.equal(lines[dng + 1], '    http://192.168.54.1:50001/DO01010972.DNG');
+    assert.equal(lines[dng + 2], "    protocolInfo: http-get:*:application/octet-stream;LEICA.COM_PN=CAM_DNG;OriginalFileName='L1010972.DNG'");
     const items = lines.filter((l) => l.startsWith('item '));
     assert.deepEqual(items.map((l) => l.split(' ')[1]), ['01010972', '01010976']);
     // 4 resources on the first photo, 5 on the second (JPG + DNG pair).
-    assert.equal(lines.filter((l) => l.startsWith('  res: ')).length, 9);
+    assert.equal(lines.filter((l) => l.startsWith('  res ')).length, 9);
   });
 
   it("decodes minidlna's root containers with their child counts", async () => {
     const lines = await didlLines(capturedResult('minidlna-browse-0-response.http'));
     assert.ok(lines);
-    assert.ok(lines.includes('container 64 "Browse Folders" (object.container.storageFolder) in 0, 3 children'), lines.join('\n'));
+    assert.ok(lines.includes('container 64 "Browse Folders" · object.container.storageFolder · in 0 · 3 children · restricted'), lines.join('\n'));
     assert.ok(lines.every((l) => l.startsWith('container ') || l.startsWith('  ')), lines.join('\n'));
   });
 
@@ -44,8 +48,6 @@ describe('didlLines', () => {
     assert.equal(await didlLines('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"/>'), undefined);
     assert.equal(await didlLines('not xml'), undefined);
     assert.equal(await didlLines('<DIDL-Lite><item'), undefined);
-    assert.equal(await isDidlLite('<DIDL-Lite/>'), true);
-    assert.equal(await isDidlLite('42'), false);
   });
 
   it('keeps device text as text: markup-looking titles come out literally', async () => {

@@ -59,7 +59,7 @@ describe('LastChange', () => {
     assert.ok(meta.didl);
     assert.equal(meta.didl.summary, '"Morning & Evening" (object.item.audioItem.musicTrack)');
     assert.deepEqual(meta.didl.objects, [{ kind: 'item', id: '64$1', title: 'Morning & Evening', upnpClass: 'object.item.audioItem.musicTrack' }]);
-    assert.ok(meta.didl.lines.some((l) => l.includes('res: http://192.168.1.20:8200/MediaItems/22.mp3')));
+    assert.ok(meta.didl.lines.includes('    http://192.168.1.20:8200/MediaItems/22.mp3'), meta.didl.lines.join('\n'));
     assert.equal(vars[3]!.didl?.summary, meta.didl.summary);
     assert.equal(vars[0]!.didl, undefined);
   });

@@ -418,3 +418,23 @@ export function didlObjectLines(o: DidlObject): string[] {
   }
   return lines;
 }
+
+/**
+ * The readable lines of a DIDL-Lite document (an action's Result, an event's metadata): each
+ * object as didlObjectLines renders it. Undefined when `value` is not DIDL-Lite.
+ */
+export async function didlLines(value: string): Promise<string[] | undefined> {
+  let objects: DidlObject[];
+  try {
+    objects = (await parseDidlAsync(value)).objects;
+  } catch {
+    return undefined;
+  }
+  return didlObjectsLines(objects);
+}
+
+/** The readable lines of already decoded objects (see `didlLines`). */
+export function didlObjectsLines(objects: readonly DidlObject[]): string[] {
+  if (objects.length === 0) return ['(no objects)'];
+  return objects.flatMap(didlObjectLines);
+}

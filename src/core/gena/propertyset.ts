@@ -7,8 +7,7 @@
 import { attributeValue, innerXml, parseXmlAsync, XmlError } from '../xml/xml';
 import type { XmlElement } from '../xml/xml';
 import { Pacer, ProblemList } from '../xml/scanner';
-import { DidlError, parseDidlAsync } from '../av/didl';
-import { didlObjectsLines } from '../av/didlLines';
+import { DidlError, didlObjectsLines, parseDidlAsync } from '../av/didl';
 
 export const EVENT_NAMESPACE = 'urn:schemas-upnp-org:event-1-0';
 

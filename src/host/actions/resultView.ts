@@ -4,7 +4,7 @@
 import type { Action, ServiceScpd } from '../../core/description/model';
 import { findStateVariable } from '../../core/description/scpd';
 import type { InvokeOutcome } from '../../core/soap/invoke';
-import { didlLines } from '../../core/av/didlLines';
+import { didlLines } from '../../core/av/didl';
 import { prettyXml } from '../../core/xml/pretty';
 import type { ExtraArgInput, OutputView, ResultView } from '../../protocol/actionForm';
 

@@ -1,4 +1,4 @@
-// A simulated Leica Q3 (DLNA MediaServer) reproducing /work/shared/reference/leica-q3-dlna-capture.md:
+// A simulated Leica Q3 (DLNA MediaServer) reproducing the captured camera (its parts are in test/fixtures/leica, soap, gena, didl):
 // same description (absolute URLs, vendor fields), same path layout, SERVER header and max-age,
 // a ContentDirectory with the two captured photos (plus any number of generated ones) that Browse
 // and DestroyObject act on, and the media behind every resource URL, sent as the camera sends it

@@ -5,7 +5,7 @@
 //
 // With no device flag it starts the camera and the light. Prints `READY <friendlyName> <LOCATION>`
 // per device on stdout; on SIGINT/SIGTERM sends ssdp:byebye and exits 0.
-// SSDP is multicast: run this only inside an isolated network namespace (see /work/notes/common.md).
+// SSDP is multicast: run this only inside an isolated network namespace (scripts/netns.sh; see Tests in the README).
 
 import { parseArgs } from 'node:util';
 import { SsdpResponder } from './ssdp-responder';

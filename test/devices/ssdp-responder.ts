@@ -14,7 +14,7 @@
 // server listens on): its answers and NOTIFYs then leave from a socket bound there, as a real
 // device's come from its own address, while the shared sockets still hear the searches.
 //
-// Only run this inside an isolated network namespace (see /work/notes/common.md).
+// Only run this inside an isolated network namespace (scripts/netns.sh; see Tests in the README).
 
 import dgram from 'node:dgram';
 import type { Socket } from 'node:dgram';

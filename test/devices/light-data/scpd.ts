@@ -1,5 +1,5 @@
 // SCPDs of the simulated light, verbatim from the gupnp-network-light capture
-// (/work/shared/captures/network-light/scpd-*.xml), so the simulator matches a real stack.
+// (test/fixtures/network-light/scpd-*.xml, as captured from the real stack), so the simulator matches a real stack.
 
 export const SWITCH_POWER_SCPD = `<?xml version="1.0"?>
 <scpd xmlns="urn:schemas-upnp-org:service-1-0">

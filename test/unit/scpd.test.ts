@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScpdError, findStateVariable, parseScpd } from '../../src/core/description/scpd';
+import { ScpdError, parseScpd } from '../../src/core/description/scpd';
+import { findStateVariable } from '../../src/core/description/lookup';
 import type { Problem, ServiceScpd } from '../../src/core/description/model';
 
 const fixtures = join(__dirname, '..', 'fixtures');

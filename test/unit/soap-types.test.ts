@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { typeHint, typeKind, validateArguments, validateValue } from '../../src/core/soap/types';
 import type { StateVariable } from '../../src/core/description/model';
-import { findStateVariable, parseScpd } from '../../src/core/description/scpd';
+import { parseScpd } from '../../src/core/description/scpd';
+import { findStateVariable } from '../../src/core/description/lookup';
 
 const v = (dataType: string, extra: Partial<StateVariable> = {}): StateVariable =>
   ({ name: 'V', dataType, sendEvents: false, multicast: false, ...extra });

@@ -5,7 +5,7 @@
 // allowedValueRange restricts (a device answers 601 otherwise), allowedValueList does not: real
 // devices accept values their SCPD does not list, so a value outside the list only gets a warning.
 import type { Action, ServiceScpd, StateVariable } from '../description/model';
-import { findStateVariable } from '../description/scpd';
+import { findStateVariable } from '../description/lookup';
 
 export type ValidationResult =
   | {

@@ -2,7 +2,7 @@
 // related state variable, plus the out-arguments the result table expects. Free of `vscode` so it
 // is unit-tested in plain Node; the webview gets the result as data.
 import type { Action, ActionArgument, ServiceScpd, StateVariable } from '../../core/description/model';
-import { findStateVariable } from '../../core/description/scpd';
+import { findStateVariable } from '../../core/description/lookup';
 import { typeHint, validateValue } from '../../core/soap/types';
 import type { ActionFormModel, ExtraArgInput, FieldDescriptor, FieldInput, OutputDescriptor } from '../../protocol/actionForm';
 

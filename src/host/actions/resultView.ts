@@ -2,7 +2,7 @@
 // pretty-printed and DIDL-Lite decoded, faults with the code's standard meaning, failures in words.
 // Free of `vscode`: unit-tested in plain Node.
 import type { Action, ServiceScpd } from '../../core/description/model';
-import { findStateVariable } from '../../core/description/scpd';
+import { findStateVariable } from '../../core/description/lookup';
 import type { InvokeOutcome } from '../../core/soap/invoke';
 import { didlLines } from '../../core/av/didl';
 import { prettyXml } from '../../core/xml/pretty';

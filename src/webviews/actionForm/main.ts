@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The action form webview (browser bundle, IIFE). Builds the form from the model the host sends,
 // checks values with the core's own rules as the user types, and renders results. Every string
 // from a device is put in the page with textContent, never as HTML.

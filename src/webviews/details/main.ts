@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The Details view (browser bundle, IIFE): lays out the host's model — sections of fields, tables
 // and problems — with textContent only. Showing the same row again keeps the scroll position and
 // briefly marks the cells of the live column (last evented values) that changed.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The thumbnails grid (browser bundle, IIFE). Tiles are appended a page at a time as the user
 // scrolls; an IntersectionObserver tells the host which tiles are in (or near) view so it fetches
 // just those thumbnails. Images arrive as data: URIs; every device string goes in with textContent.

@@ -2,6 +2,7 @@
 // the Devices view (one at a time, cancellable), a quiet search every few minutes while the view
 // is visible (announcements are the event stream, searching the polling that catches devices that
 // rarely announce; nothing is searched while the view is hidden), and applying setting changes.
+import { errorMessage } from '../core/util/errors';
 import { showError, showWarning } from './text/notify';
 import * as vscode from 'vscode';
 import type { SearchResult, UpnpExplorer } from '../core/explorer';
@@ -180,9 +181,6 @@ function toDisposable(d: { dispose(): void }): vscode.Disposable {
   return new vscode.Disposable(() => d.dispose());
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Ends a message with a full stop unless it already has closing punctuation. */
 export function sentence(text: string): string {

@@ -1,6 +1,7 @@
 // Device icons for the tree: the best small icon is downloaded once per URL and session (size-capped,
 // checked to really be PNG/JPEG/GIF), stored as globalStorage/icons/<sha1>.<ext> and used as the
 // row's iconPath. Any failure just leaves the codicon in place.
+import { errorMessage } from '../core/util/errors';
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DeviceDescription } from '../core/description/model';
@@ -67,7 +68,7 @@ export class DeviceIconCache implements vscode.Disposable {
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.entries.set(url, { state: 'failed' });
-      this.logger.debug(`Device icon ${url} not used: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.debug(`Device icon ${url} not used: ${errorMessage(err)}`);
     }
   }
 }

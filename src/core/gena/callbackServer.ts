@@ -3,6 +3,7 @@
 // headers checked as UDA 1.1 §4.3.2 says, bodies capped, slow senders cut off. The subscription
 // behind a path decides about the SID; this server answers at once and hands the event over
 // after the answer has gone, so a slow listener never holds up a device.
+import { errorMessage } from '../util/errors';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -170,7 +171,7 @@ class RequestHandler {
     try {
       verdict = await route.accept(request);
     } catch (err) {
-      return this.refuse(req, res, method, path, 500, err instanceof Error ? err.message : String(err));
+      return this.refuse(req, res, method, path, 500, errorMessage(err));
     }
     if (verdict.status !== 200) return this.refuse(req, res, method, path, verdict.status, verdict.reason);
     respond(res, 200);

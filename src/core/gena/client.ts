@@ -5,6 +5,7 @@
 // Events come out typed and decoded: variables, LastChange per instance, DIDL-Lite summaries,
 // and what the event keys say about lost events. A subscription that is accepted but never
 // followed by its initial event gets a diagnosis: the device most likely can't reach us.
+import { errorMessage } from '../util/errors';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FetchError, fetchBytes } from '../http/fetch';
@@ -244,7 +245,7 @@ export class GenaClient implements DisposableLike {
     try {
       localAddress = this.options.callbackAddress ?? await localAddressFor(url.hostname, port);
     } catch (err) {
-      throw new GenaError('network', `No route to ${url.host} for ${options.eventSubUrl}: ${err instanceof Error ? err.message : String(err)}.`);
+      throw new GenaError('network', `No route to ${url.host} for ${options.eventSubUrl}: ${errorMessage(err)}.`);
     }
     const server = await this.serverFor(localAddress);
     const id = `g${this.nextId++}`;
@@ -357,7 +358,7 @@ export class GenaClient implements DisposableLike {
       server.catch(() => this.servers.delete(localAddress));
     }
     return server.catch((err: unknown) => {
-      throw new GenaError('network', `Could not listen for events on ${localAddress}: ${err instanceof Error ? err.message : String(err)}.`);
+      throw new GenaError('network', `Could not listen for events on ${localAddress}: ${errorMessage(err)}.`);
     });
   }
 
@@ -379,7 +380,7 @@ export class GenaClient implements DisposableLike {
       status: 200,
       deliver: () => {
         sub.delivering = sub.delivering.then(() => this.deliver(sub, request)).catch((err: unknown) => {
-          this.logger.error(`GENA: could not decode an event from ${request.remoteAddress ?? '?'}: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.error(`GENA: could not decode an event from ${request.remoteAddress ?? '?'}: ${errorMessage(err)}`);
         });
       },
     };
@@ -576,7 +577,7 @@ export class GenaClient implements DisposableLike {
       if (sub.closed) return;
       const info = { ...this.info(sub), sid: previousSid };
       this.forget(sub);
-      this.emit({ type: 'error', subscription: info, message: `Subscribing afresh to ${url} after the failed renewal did not work either: ${err instanceof Error ? err.message : String(err)}` });
+      this.emit({ type: 'error', subscription: info, message: `Subscribing afresh to ${url} after the failed renewal did not work either: ${errorMessage(err)}` });
       this.emit({ type: 'unsubscribed', subscription: info, reason: 'lost' });
     } finally {
       sub.pending = undefined;
@@ -597,7 +598,7 @@ export class GenaClient implements DisposableLike {
     } catch (err) {
       problem = signal.aborted && reason === 'shutdown'
         ? `UNSUBSCRIBE to ${info.eventSubUrl} got no answer within the ${formatMs(this.shutdownTimeoutMs)} allowed at shutdown.`
-        : err instanceof Error ? err.message : String(err);
+        : errorMessage(err);
     }
     if (problem) this.logger.warn(`GENA: ${problem}`);
     this.emit({ type: 'unsubscribed', subscription: info, reason, ...(status !== undefined ? { status } : {}), ...(problem ? { problem } : {}) });

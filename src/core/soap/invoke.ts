@@ -1,5 +1,6 @@
 // Invoking one UPnP action and keeping the whole exchange, so the UI can show the typed result
 // and, on request, exactly what went over the wire (and hand it over as a curl command).
+import { errorMessage } from '../util/errors';
 import { FetchError, USER_AGENT, fetchBytes } from '../http/fetch';
 import type { FetchErrorKind } from '../http/fetch';
 import { decodeText } from '../xml/xml';
@@ -98,7 +99,7 @@ export async function invokeAction(options: InvokeOptions): Promise<InvokeResult
   try {
     soap = buildSoapRequest(serviceType, action.name, args, options.extraArgs ?? []);
   } catch (err) {
-    throw new InvokeError(err instanceof Error ? err.message : String(err));
+    throw new InvokeError(errorMessage(err));
   }
   const request = rawRequest(controlUrl, soap.headers, soap.body);
   const startedAt = new Date().toISOString();

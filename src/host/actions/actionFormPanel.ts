@@ -1,6 +1,7 @@
 // One webview panel per action: the form generated from the SCPD, the result of the last
 // invocation, and the device's recent invocations. The panel owns its disposables and its
 // in-flight request; everything device-supplied reaches the webview as postMessage data.
+import { errorMessage } from '../../core/util/errors';
 import * as vscode from 'vscode';
 import { webviewPage } from '../webviewHtml';
 import type { Action } from '../../core/description/model';
@@ -177,7 +178,7 @@ export class ActionFormPanel implements vscode.Disposable {
     } catch (err) {
       // InvokeError: the request could not be built. Anything else is a bug, but the form must
       // still leave its "Sending…" state and say what happened.
-      const text = err instanceof Error ? err.message : String(err);
+      const text = errorMessage(err);
       message = { type: 'result', result: err instanceof InvokeError ? { kind: 'invalid', message: text } : { kind: 'failure', reason: 'internal', message: `Unexpected error: ${text}` } };
     } finally {
       this.inFlight = undefined;

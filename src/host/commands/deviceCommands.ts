@@ -1,6 +1,7 @@
 // Commands on tree rows (context menus): copy identifiers, open the raw XML, open the
 // presentation page, refresh or remove a device. Invoked from a keybinding or the palette they
 // act on the view's selection.
+import { errorMessage } from '../../core/util/errors';
 import { showError, showInfo } from '../text/notify';
 import { pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
@@ -13,7 +14,7 @@ import { deviceLabel } from '../tree/format';
 import type { DeviceNode, TreeNode } from '../tree/nodes';
 import { isOpenableWebUrl } from '../urls';
 import type { XmlDocumentProvider } from '../xmlDocumentProvider';
-import { errorMessage, sentence } from '../discovery';
+import { sentence } from '../discovery';
 
 export class DeviceCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];

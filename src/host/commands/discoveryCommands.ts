@@ -1,9 +1,10 @@
 // View-level commands: Search for Devices, Stop Search, Add Device by URL…, Show Log.
+import { errorMessage } from '../../core/util/errors';
 import { showError } from '../text/notify';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveryController } from '../discovery';
-import { errorMessage, sentence } from '../discovery';
+import { sentence } from '../discovery';
 import type { DevicesTreeProvider } from '../tree/devicesTreeProvider';
 import { deviceLabel } from '../tree/format';
 import { validateDescriptionUrl } from '../urls';

@@ -1,6 +1,7 @@
 // Commands on Content rows: Refresh, Show Metadata (decoded lines + the DIDL-Lite in an editor),
 // Download… (pick a resource, save dialog, cancellable progress, written whole or not at all),
 // Delete… (DestroyObject behind a modal confirmation) and Show Thumbnails (the grid webview).
+import { errorMessage } from '../../core/util/errors';
 import { showError, showInfo, showWarning } from '../text/notify';
 import { oneLine, pickText } from '../../core/util/text';
 import * as os from 'node:os';
@@ -15,7 +16,6 @@ import { deviceLabel } from '../tree/format';
 import type { ContentNode } from './contentNodes';
 import { containerIdOf, isContentNode, objectOf } from './contentNodes';
 import type { ContentTree } from './contentTree';
-import { plainError } from './contentTree';
 import { canDelete, contentLabel, defaultFileName } from './format';
 import { MetadataDocuments } from './metadataDocuments';
 import { ThumbnailsPanels } from './thumbnailsPanel';
@@ -109,7 +109,7 @@ export class ContentCommands implements vscode.Disposable {
         () => client.browseMetadata(id),
       );
     } catch (err) {
-      void showError(`Could not read the metadata of "${title}": ${plainError(err)}`);
+      void showError(`Could not read the metadata of "${title}": ${errorMessage(err)}`);
       return;
     }
     const c = this.results;
@@ -173,7 +173,7 @@ export class ContentCommands implements vscode.Disposable {
       if (controller.signal.aborted) {
         void showInfo(`Download of ${name} cancelled; nothing was written.`);
       } else {
-        void showError(`Could not download "${title}" (${resourceLabel(resource)}): ${plainError(err)}`);
+        void showError(`Could not download "${title}" (${resourceLabel(resource)}): ${errorMessage(err)}`);
       }
       return;
     }
@@ -247,7 +247,7 @@ export class ContentCommands implements vscode.Disposable {
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting ${title}` }, () => client.destroyObject(object.id));
     } catch (err) {
-      void showError(`Could not delete "${title}": ${plainError(err)}`);
+      void showError(`Could not delete "${title}": ${errorMessage(err)}`);
       return;
     }
     this.results.appendLine(`${new Date().toLocaleTimeString()} DestroyObject ${deviceLabel(node.device)} › ${title} (ObjectID ${object.id}): deleted`);

@@ -2,6 +2,7 @@
 // (BrowseDirectChildren) a page at a time through the core's ChildPager, which copes with servers
 // that misreport NumberReturned/TotalMatches. Pages are kept per container, so the redraws discovery
 // causes all the time never Browse again; only Refresh, Load more and Delete change what is shown.
+import { errorMessage } from '../../core/util/errors';
 import * as vscode from 'vscode';
 import { ChildPager, ContentDirectoryClient, isAbortError } from '../../core/av/contentDirectory';
 import type { DidlObject } from '../../core/av/didl';
@@ -215,7 +216,7 @@ export class ContentTree implements ContentTreeSource, vscode.Disposable {
         this.logPage(node, objects, before);
       } catch (err) {
         if (isAbortError(err)) return;
-        state.error = plainError(err);
+        state.error = errorMessage(err);
         this.results.appendLine(`${new Date().toLocaleTimeString()} ${this.where(node)}: ${state.error}`);
       } finally {
         state.loading = undefined;
@@ -275,10 +276,6 @@ export class ContentTree implements ContentTreeSource, vscode.Disposable {
   }
 }
 
-/** An error in words a user can act on (the core's messages already name the action and UPnP error). */
-export function plainError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function markdown(text: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(text, false);

@@ -2,6 +2,7 @@
 // the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
 // fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
 // hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
+import { errorMessage } from '../../core/util/errors';
 import { showError } from '../text/notify';
 import * as vscode from 'vscode';
 import { webviewPage } from '../webviewHtml';
@@ -16,7 +17,6 @@ import { deviceLabel } from '../tree/format';
 import type { ContentNode } from './contentNodes';
 import { containerIdOf, objectOf } from './contentNodes';
 import type { ContentTree } from './contentTree';
-import { plainError } from './contentTree';
 import { canDelete, contentLabel, credibleTotal } from './format';
 import { FetchQueue, LruCache } from './thumbnailQueue';
 
@@ -206,7 +206,7 @@ class ThumbnailsPanel implements vscode.Disposable {
         // Sub-containers get a folder tile too (browsed in the tree), so counts match the server's.
         this.objects.push(...page);
       } catch (err) {
-        if (!this.disposed) this.post({ type: 'error', message: `Browse failed: ${plainError(err)}` });
+        if (!this.disposed) this.post({ type: 'error', message: `Browse failed: ${errorMessage(err)}` });
       } finally {
         this.loading = undefined;
       }
@@ -261,7 +261,7 @@ class ThumbnailsPanel implements vscode.Disposable {
       this.post({ type: 'thumbnail', key, dataUri });
     } catch (err) {
       if (signal.aborted || this.disposed) return;
-      this.post({ type: 'thumbnail', key, error: plainError(err) });
+      this.post({ type: 'thumbnail', key, error: errorMessage(err) });
     }
   }
 
@@ -294,7 +294,7 @@ class ThumbnailsPanel implements vscode.Disposable {
       this.owner.cache.set(uri, dataUri);
       if (!controller.signal.aborted) this.post({ type: 'preview', key, details, dataUri });
     } catch (err) {
-      if (!controller.signal.aborted && !this.disposed) this.post({ type: 'preview', key, details, error: plainError(err) });
+      if (!controller.signal.aborted && !this.disposed) this.post({ type: 'preview', key, details, error: errorMessage(err) });
     }
   }
 

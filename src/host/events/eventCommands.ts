@@ -1,6 +1,7 @@
 // Event commands: Subscribe / Unsubscribe on service rows (inline and context menu), Subscribe to
 // All Services on root devices, Unsubscribe All and Show Events from the palette and the view's
 // title menu. From the palette without a row, Subscribe and Unsubscribe offer a quick pick.
+import { errorMessage } from '../../core/util/errors';
 import { showError, showInfo, showWarning } from '../text/notify';
 import { pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
@@ -53,7 +54,7 @@ export class EventCommands implements vscode.Disposable {
     try {
       await this.events.subscribe(target.device, target.service);
     } catch (err) {
-      void showError(err instanceof Error ? err.message : String(err));
+      void showError(errorMessage(err));
     }
   }
 
@@ -80,7 +81,7 @@ export class EventCommands implements vscode.Disposable {
     this.events.showChannel(true);
     const outcomes = await Promise.allSettled(services.map((s) => this.events.subscribe(device, s)));
     const failures = outcomes
-      .map((o, i) => (o.status === 'rejected' ? `${serviceLabel(services[i]!)}: ${o.reason instanceof Error ? o.reason.message : String(o.reason)}` : undefined))
+      .map((o, i) => (o.status === 'rejected' ? `${serviceLabel(services[i]!)}: ${errorMessage(o.reason)}` : undefined))
       .filter((f): f is string => f !== undefined);
     if (failures.length > 0) {
       void showWarning(`Subscribed to ${services.length - failures.length} of ${services.length} services of ${name}. ${failures.join(' ')}`);

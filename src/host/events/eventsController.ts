@@ -2,6 +2,7 @@
 // request, writes every event and subscription change to the "UPnP Events" channel, keeps the last
 // evented values for the tree, drops the subscriptions of devices that leave, and on shutdown
 // unsubscribes everything within the client's bound. One Disposable; close() is what deactivate awaits.
+import { errorMessage } from '../../core/util/errors';
 import type { ServiceEventsChange } from '../tree/devicesTreeProvider';
 import { showWarning } from '../text/notify';
 import { honestChannel } from '../text/honestChannel';
@@ -140,7 +141,7 @@ export class EventsController implements vscode.Disposable {
     } catch (err) {
       if (this.byRow.get(rowKey) === w) this.byRow.delete(rowKey);
       if (w.cancelled) return undefined;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.write([`[${formatClock(Date.now())}] ${WARNING_MARK} Subscribing to ${sourceText(source)} failed: ${message}`]);
       throw err;
     } finally {

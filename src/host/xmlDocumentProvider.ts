@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../core/registry/types';
-import { deviceLabel } from './tree/format';
+import { deviceLabel } from './text/labels';
 
 export const XML_SCHEME = 'upnp-xml';
 

@@ -7,10 +7,10 @@ import type { DeviceIcon, StateVariable } from '../../src/core/description/model
 import { described, readFixture } from '../harness/described';
 import type { DiscoveredDevice, ServiceState } from '../../src/core/registry/types';
 import {
-  actionTooltip, deviceLabel, deviceRowDescription, deviceTooltip, deviceTypeCodicon, escapeMarkdown, findFirmwareField,
-  formatActionSignature, formatRelative, formatStateVariableDescription, serviceLabel, serviceRowDescription, sortDevices,
-  stateVariableTooltip,
+  actionTooltip, deviceRowDescription, deviceTooltip, deviceTypeCodicon, formatActionSignature, formatStateVariableDescription,
+  serviceRowDescription, stateVariableTooltip,
 } from '../../src/host/tree/format';
+import { deviceLabel, escapeMarkdown, findFirmwareField, formatRelative, serviceLabel, sortDevices } from '../../src/host/text/labels';
 import { childrenOf, rootDeviceNode } from '../../src/host/tree/nodes';
 import type { TreeNode } from '../../src/host/tree/nodes';
 import { readHostSettings } from '../../src/host/settings';

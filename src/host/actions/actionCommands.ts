@@ -9,7 +9,7 @@ import type { Action, DeviceDescription } from '../../core/description/model';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import type { ActionFormModel, ExtraArgInput, HostMessage, ResultView } from '../../protocol/actionForm';
 import { isExtraArgInput } from '../../protocol/actionForm';
-import { deviceLabel, serviceLabel } from '../tree/format';
+import { deviceLabel, serviceLabel } from '../text/labels';
 import type { TreeNode } from '../tree/nodes';
 import { ACTION_FORM_VIEW_TYPE, ActionFormPanel } from './actionFormPanel';
 import type { ActionFormHost } from './actionFormPanel';

@@ -10,7 +10,7 @@ import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import type { DeviceIconCache } from '../iconCache';
 import type { DevicesTreeProvider } from '../tree/devicesTreeProvider';
 import { DEVICES_VIEW_ID } from '../tree/devicesTreeProvider';
-import { deviceLabel } from '../tree/format';
+import { deviceLabel } from '../text/labels';
 import type { DeviceNode, TreeNode } from '../tree/nodes';
 import { isOpenableWebUrl } from '../urls';
 import type { XmlDocumentProvider } from '../xmlDocumentProvider';

@@ -6,7 +6,7 @@ import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveryController } from '../discovery';
 import { sentence } from '../discovery';
 import type { DevicesTreeProvider } from '../tree/devicesTreeProvider';
-import { deviceLabel } from '../tree/format';
+import { deviceLabel } from '../text/labels';
 import { validateDescriptionUrl } from '../urls';
 
 export class DiscoveryCommands implements vscode.Disposable {

@@ -12,7 +12,7 @@ import { didlObjectLines } from '../../core/av/didl';
 import { downloadToFile } from '../../core/av/download';
 import { describeResource, formatSize, resourceLabel } from '../../core/av/resources';
 import type { TreeNode } from '../tree/nodes';
-import { deviceLabel } from '../tree/format';
+import { deviceLabel } from '../text/labels';
 import type { ContentNode } from './contentNodes';
 import { containerIdOf, isContentNode, objectOf } from './contentNodes';
 import type { ContentTree } from './contentTree';

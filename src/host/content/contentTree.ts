@@ -11,7 +11,7 @@ import { describeResource } from '../../core/av/resources';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import type { SoapExtraArg } from '../../core/soap/envelope';
-import { deviceLabel } from '../tree/format';
+import { deviceLabel } from '../text/labels';
 import type { TreeNode } from '../tree/nodes';
 import type { ContentNode } from './contentNodes';
 import { containerIdOf, objectOf } from './contentNodes';

@@ -5,7 +5,7 @@ import { oneLine, safeFileName } from '../../core/util/text';
 import type { DidlObject, DidlResource } from '../../core/av/didl';
 import { formatSize } from '../../core/av/resources';
 import type { SoapExtraArg } from '../../core/soap/envelope';
-import { escapeMarkdown } from '../tree/format';
+import { escapeMarkdown } from '../text/labels';
 
 export type MediaKind = 'container' | 'image' | 'audio' | 'video' | 'other';
 

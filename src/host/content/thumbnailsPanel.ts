@@ -13,7 +13,7 @@ import { fetchImage } from '../../core/av/download';
 import { describeResource, pickPreview, pickThumbnail } from '../../core/av/resources';
 import type { HostMessage, PreviewDetails, ThumbnailItem, TileAction, WebviewMessage } from '../../protocol/thumbnails';
 import { isWebviewMessage } from '../../protocol/thumbnails';
-import { deviceLabel } from '../tree/format';
+import { deviceLabel } from '../text/labels';
 import type { ContentNode } from './contentNodes';
 import { containerIdOf, objectOf } from './contentNodes';
 import type { ContentTree } from './contentTree';

@@ -14,7 +14,7 @@ import { MAX_TABLE_ROWS } from '../../protocol/details';
 import { contentLabel } from '../content/format';
 import type { ServiceEventStatus } from '../events/format';
 import { subscriptionDescription } from '../events/format';
-import { deviceLabel, findFirmwareField, formatAllowed, formatDataType, formatRelative, serviceLabel } from '../tree/format';
+import { deviceLabel, findFirmwareField, formatAllowed, formatDataType, formatRelative, serviceLabel } from '../text/labels';
 import type { TreeNode } from '../tree/nodes';
 
 /** What the events feature says of a service (EventsController implements it). */

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import type { DevicesTreeProvider } from '../tree/devicesTreeProvider';
-import { deviceLabel, serviceLabel } from '../tree/format';
+import { deviceLabel, serviceLabel } from '../text/labels';
 import type { TreeNode } from '../tree/nodes';
 import type { EventsController } from './eventsController';
 

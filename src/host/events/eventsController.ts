@@ -14,7 +14,7 @@ import type { DeviceDescription } from '../../core/description/model';
 import type { DeviceRemoved, DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import type { Logger } from '../../core/util/events';
 import { CONFIG_SECTION } from '../settings';
-import { deviceLabel, serviceLabel } from '../tree/format';
+import { deviceLabel, serviceLabel } from '../text/labels';
 import { readEventSettings } from './eventSettings';
 import type { EventSettings } from './eventSettings';
 import { activityLines, deviceLeftLine, fallbackSource, formatClock, sourceText, WARNING_MARK } from './format';

@@ -10,10 +10,9 @@ import type { UpnpExplorer } from '../../core/explorer';
 import type { ServiceState } from '../../core/registry/types';
 import type { DeviceIconCache } from '../iconCache';
 import {
-  actionTooltip, deviceLabel, deviceRowDescription, deviceTooltip, deviceTypeCodicon, embeddedDeviceRowDescription,
-  embeddedDeviceTooltip, formatActionSignature, formatStateVariableDescription, serviceLabel, serviceRowDescription,
-  serviceTooltip, sortDevices, stateVariableTooltip,
+  actionTooltip, deviceRowDescription, deviceTooltip, deviceTypeCodicon, embeddedDeviceRowDescription, embeddedDeviceTooltip, formatActionSignature, formatStateVariableDescription, serviceRowDescription, serviceTooltip, stateVariableTooltip,
 } from './format';
+import { deviceLabel, serviceLabel, sortDevices } from '../text/labels';
 import type { DeviceNode, TreeNode } from './nodes';
 import { childrenOf, hasChildren, rootDeviceNode } from './nodes';
 import { isOpenableWebUrl } from '../urls';

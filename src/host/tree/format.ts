@@ -1,44 +1,17 @@
 // Pure text builders for the Devices tree: labels, descriptions, signatures and tooltip markdown.
 // Kept free of the `vscode` module (types only) so they are unit-tested in plain Node.
 import { offDeviceUrls } from '../../core/description/offDevice';
-import { oneLine, visible } from '../../core/util/text';
-import type { Action, DeviceDescription, Problem, StateVariable, VendorField } from '../../core/description/model';
+import { oneLine } from '../../core/util/text';
+import { deviceLabel, escapeMarkdown, findFirmwareField, formatAllowed, formatDataType, formatRelative, serviceLabel } from '../text/labels';
+import type { Action, DeviceDescription, Problem, StateVariable } from '../../core/description/model';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
-import { deviceTypeShortName, serviceTypeShortName } from '../../core/description/names';
-
-/**
- * Escapes text for a markdown tooltip. Device strings are untrusted: every ASCII punctuation
- * character is backslash-escaped (CommonMark allows that for all of them), which defeats links,
- * emphasis, HTML, entities, bare-URL autolinks and `$(icon)` syntax alike. Newlines become spaces
- * so a device cannot start a heading or a list.
- */
-export function escapeMarkdown(text: string): string {
-  return visible(text.replace(/[\r\n\t]+/g, ' '))
-    .replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
-}
+import { deviceTypeShortName } from '../../core/description/names';
 
 /** `(ObjectID, BrowseFlag) → (Result, NumberReturned)`; sides with no arguments show `()`. */
 export function formatActionSignature(action: Action): string {
   const ins = action.arguments.filter((a) => a.direction === 'in').map((a) => a.name);
   const outs = action.arguments.filter((a) => a.direction === 'out').map((a) => a.name);
   return `(${ins.join(', ')}) → (${outs.join(', ')})`;
-}
-
-/** `ui4`, or `string@urn:…` when an extended type is given. */
-export function formatDataType(variable: StateVariable): string {
-  return variable.extendedType ? `${variable.dataType}@${variable.extendedType}` : variable.dataType;
-}
-
-/** Allowed values `{OK, Error}` or range `0..100 step 1`; undefined when unconstrained. */
-export function formatAllowed(variable: StateVariable, maxValues = 6): string | undefined {
-  if (variable.allowedValues && variable.allowedValues.length > 0) {
-    const shown = variable.allowedValues.slice(0, maxValues);
-    const more = variable.allowedValues.length - shown.length;
-    return `{${shown.join(', ')}${more > 0 ? `, … +${more}` : ''}}`;
-  }
-  const r = variable.allowedValueRange;
-  if (r) return `${r.minimum}..${r.maximum}${r.step !== undefined && r.step !== '' ? ` step ${r.step}` : ''}`;
-  return undefined;
 }
 
 /** One-line description of a state variable: `ui4 · 0..100 step 1 · evented`. */
@@ -83,34 +56,6 @@ export function actionTooltip(action: Action, variables: readonly StateVariable[
   return joinLines(lines);
 }
 
-/**
- * The friendly name, or (not yet described / failed) host and path of the description URL: several
- * devices often share one host and port, and the path is what tells them apart.
- */
-export function deviceLabel(device: DiscoveredDevice): string {
-  const name = friendlyName(device);
-  if (name) return oneLine(name, 120);
-  try {
-    const url = new URL(device.location);
-    return oneLine(`${url.host}${url.pathname === '/' ? '' : url.pathname}`, 120);
-  } catch {
-    return oneLine(device.location, 120);
-  }
-}
-
-/** Named devices by name (case-insensitive, numbers in order), then the unnamed ones by address. */
-export function sortDevices(devices: readonly DiscoveredDevice[]): DiscoveredDevice[] {
-  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-  const unnamed = (d: DiscoveredDevice): number => (friendlyName(d) ? 0 : 1);
-  return [...devices].sort((a, b) => unnamed(a) - unnamed(b)
-    || collator.compare(deviceLabel(a), deviceLabel(b))
-    || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-function friendlyName(device: DiscoveredDevice): string | undefined {
-  return device.description?.device.friendlyName.trim() || undefined;
-}
-
 /** The row description: why it failed, that it is still loading, or its type and address. */
 export function deviceRowDescription(device: DiscoveredDevice): string {
   if (device.status === 'error') return oneLine(device.error ?? 'error', 300);
@@ -136,11 +81,6 @@ export function deviceTypeCodicon(deviceType: string | undefined): string {
   if (/:device:[^:]*(camera)/.test(t)) return 'device-camera';
   if (/:device:[^:]*printer/.test(t)) return 'file';
   return 'device-desktop';
-}
-
-/** Service row label: `ContentDirectory:1`. */
-export function serviceLabel(service: ServiceState): string {
-  return oneLine(serviceTypeShortName(service.description.serviceType), 120);
 }
 
 /** Service row description: the SCPD state, and the serviceId when it doesn't just repeat the type. */
@@ -170,19 +110,6 @@ export function serviceTooltip(service: ServiceState): string {
   const problems = [...d.problems, ...(service.scpd?.problems ?? [])];
   appendProblems(lines, problems);
   return joinLines(lines);
-}
-
-/** A vendor element that most likely carries the firmware version (e.g. `leica:X_FirmVersion`). */
-export function findFirmwareField(fields: readonly VendorField[]): VendorField | undefined {
-  return fields.find((f) => /firm|fw_?ver|softwareversion|swversion/i.test(f.name.split(':').pop() ?? f.name));
-}
-
-/** Human "in 29 min" / "5 s ago" relative to `now`. */
-export function formatRelative(targetMs: number, now: number): string {
-  const delta = Math.round((targetMs - now) / 1000);
-  const abs = Math.abs(delta);
-  const text = abs < 90 ? `${abs} s` : abs < 90 * 60 ? `${Math.round(abs / 60)} min` : `${(abs / 3600).toFixed(1)} h`;
-  return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 
 export interface DeviceTooltipContext {

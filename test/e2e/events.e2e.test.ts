@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
-import { expandRow, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
+import { expandRow, openViewContainer, runCommand, screenshot, treeRow, treeRowTexts, waitForOutputLines, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { HttpDeviceServer } from '../devices/http-device';
@@ -259,35 +259,6 @@ async function widenSidebar(page: Page, width: number): Promise<void> {
   await page.mouse.up();
   // Off the sash, so it isn't drawn highlighted.
   await page.mouse.move(box.x + width + 300, box.y + 100);
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-}
-
-/** The visible lines of the Output panel's editor (Monaco renders spaces as U+00A0). */
-async function outputLines(page: Page): Promise<string[]> {
-  const lines = page.locator('.part.panel .monaco-editor .view-lines .view-line');
-  const texts = await lines.evaluateAll((els) => els
-    .map((el) => ({ top: parseFloat((el as HTMLElement).style.top || '0'), text: el.textContent ?? '' }))
-    .sort((a, b) => a.top - b.top)
-    .map((l) => l.text));
-  return texts.map((t) => t.replace(/\u00a0/g, ' '));
-}
-
-async function waitForOutputLines(page: Page, ok: (lines: string[]) => boolean, timeoutMs = 20_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let lines: string[] = [];
-  while (Date.now() < deadline) {
-    lines = await outputLines(page);
-    if (ok(lines)) return lines;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`the Output panel did not show the expected lines within ${timeoutMs} ms; it shows:\n${lines.join('\n')}`);
 }
 
 /** Waits until the first visible tree row labelled `label` has exactly `description` ('' for none). */

@@ -286,3 +286,33 @@ export async function contextMenuEntry(page: Page, row: Locator, label: string):
   await page.waitForTimeout(500);
   return item;
 }
+
+/** Runs a command from the palette (F1) by its title, e.g. `UPnP: Show Events`. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}
+
+/** The visible lines of the Output panel's editor (Monaco renders spaces as U+00A0). */
+export async function outputLines(page: Page): Promise<string[]> {
+  const lines = page.locator('.part.panel .monaco-editor .view-lines .view-line');
+  const texts = await lines.evaluateAll((els) => els
+    .map((el) => ({ top: parseFloat((el as HTMLElement).style.top || '0'), text: el.textContent ?? '' }))
+    .sort((a, b) => a.top - b.top)
+    .map((l) => l.text));
+  return texts.map((t) => t.replace(/\u00a0/g, ' '));
+}
+
+export async function waitForOutputLines(page: Page, ok: (lines: string[]) => boolean, timeoutMs = 20_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let lines: string[] = [];
+  while (Date.now() < deadline) {
+    lines = await outputLines(page);
+    if (ok(lines)) return lines;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`the Output panel did not show the expected lines within ${timeoutMs} ms; it shows:\n${lines.join('\n')}`);
+}

@@ -86,7 +86,7 @@ describe('action form (code-server)', { timeout: 240_000 }, () => {
       assert.equal((await numberReturned.innerText()).trim(), '2');
       assert.equal((await form.locator('tr[data-arg="TotalMatches"] td.value').innerText()).trim(), '2');
       // DIDL-Lite is decoded into readable lines in the Result cell.
-      assert.match(await form.locator('tr[data-arg="Result"] ul.didl').innerText(), /item 01010972 "101-0972" \(object\.item\.imageItem\)/);
+      assert.match(await form.locator('tr[data-arg="Result"] ul.didl').innerText(), /item 01010972 "101-0972" · object\.item\.imageItem \(imageItem\) · in 0/);
       // The vendor argument went out as the Leica app sends it.
       const raw = (await form.locator('details.raw pre').textContent()) ?? '';
       assert.match(raw, /<u:Browse xmlns:u="urn:schemas-upnp-org:service:ContentDirectory:1" xmlns:leica="urn:schemas-leica-com:leica">/);

@@ -1,6 +1,7 @@
 // The Content tree's and thumbnails grid's pure parts: row labels, descriptions, icons, the
 // "Load more" label, download file names, vendor Browse arguments, the thumbnails protocol guards,
 // the image cache and the bounded fetch queue. Plain Node: nothing here may load `vscode`.
+import { rememberedExtraArgs } from '../../src/host/actions/rememberedForms';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDidl } from '../../src/core/av/didl';
@@ -8,7 +9,7 @@ import type { DidlObject } from '../../src/core/av/didl';
 import { describeResource } from '../../src/core/av/resources';
 import {
   browseExtraArgs, canDelete, contentCodicon, contentContextValue, contentDescription, contentLabel, contentTooltip, credibleTotal,
-  defaultFileName, extraArgsFromSetting, formatDidlDate, loadMoreLabel, pageSizeFrom, savedBrowseExtras,
+  defaultFileName, extraArgsFromSetting, formatDidlDate, loadMoreLabel, pageSizeFrom,
 } from '../../src/host/content/format';
 import { containerIdOf, isContentDirectory, isContentNode } from '../../src/host/content/contentNodes';
 import type { ContentNode } from '../../src/host/content/contentNodes';
@@ -106,7 +107,7 @@ test('vendor Browse arguments: saved form values, the setting by UDN or *, merge
   assert.deepEqual(extraArgsFromSetting([], udn), []);
   assert.deepEqual(extraArgsFromSetting(undefined, udn), []);
 
-  // What the action form stores (src/host/actions/actionCommands.ts remember()).
+  // What the action form stores (src/host/actions/rememberedForms.ts).
   const state = {
     [JSON.stringify([udn, 'svc', 'Browse'])]: {
       values: { ObjectID: '0' },
@@ -115,10 +116,13 @@ test('vendor Browse arguments: saved form values, the setting by UDN or *, merge
     },
     [JSON.stringify([udn, 'svc', 'GetSystemUpdateID'])]: { values: {}, extras: [{ name: 'X_No', value: '', prefix: '', namespaceUri: '' }], at: 1 },
   };
-  const saved = savedBrowseExtras(state, udn, 'svc');
+  const browse = (serviceKey: string): { deviceId: string; serviceKey: string; actionName: string } => ({ deviceId: udn, serviceKey, actionName: 'Browse' });
+  const saved = rememberedExtraArgs(state, browse('svc'));
   assert.deepEqual(saved, [{ name: 'X_FromCP', value: 'Leica Q3', namespace: { prefix: 'leica', uri: 'urn:schemas-leica-com:leica' } }]);
-  assert.deepEqual(savedBrowseExtras(state, udn, 'other-service'), []);
-  assert.deepEqual(savedBrowseExtras(null, udn, 'svc'), []);
+  assert.deepEqual(rememberedExtraArgs(state, browse('other-service')), []);
+  assert.deepEqual(rememberedExtraArgs(null, browse('svc')), []);
+  // The same reader the form uses: a malformed entry is dropped, not guessed at.
+  assert.deepEqual(rememberedExtraArgs({ [JSON.stringify([udn, 'svc', 'Browse'])]: { values: {}, extras: [{ name: 3 }] } }, browse('svc')), []);
   // The same argument from both places is sent once (the form's value wins).
   assert.deepEqual(browseExtraArgs(saved, extraArgsFromSetting(setting, udn)), saved);
   assert.equal(browseExtraArgs(saved, [{ name: 'X_Other', value: '2' }]).length, 2);

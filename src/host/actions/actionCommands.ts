@@ -8,12 +8,13 @@ import type { UpnpExplorer } from '../../core/explorer';
 import type { Action, DeviceDescription } from '../../core/description/model';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
 import type { ActionFormModel, ExtraArgInput, HostMessage, ResultView } from '../../protocol/actionForm';
-import { isExtraArgInput } from '../../protocol/actionForm';
 import { deviceLabel, serviceLabel } from '../text/labels';
 import type { TreeNode } from '../tree/nodes';
 import { ACTION_FORM_VIEW_TYPE, ActionFormPanel } from './actionFormPanel';
 import type { ActionFormHost } from './actionFormPanel';
-import { ACTION_FORM_VALUES_KEY, buildFormModel, initialValues } from './formModel';
+import { buildFormModel, initialValues } from './formModel';
+import { ACTION_FORM_VALUES_KEY, actionKeyOf, deviceIdOf, parseActionKey, readRememberedForms } from './rememberedForms';
+import type { ActionRef, RememberedForm } from './rememberedForms';
 import { addHistoryEntry, allHistory, findHistoryEntry, readHistoryStore, toHistoryView } from './history';
 import type { HistoryEntry, HistoryStore } from './history';
 import { argsText, resultSummary } from './resultView';
@@ -24,20 +25,6 @@ export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
 const HISTORY_KEY = 'upnpExplorer.actionForm.history';
 /** Remembered form values are kept for this many actions (oldest dropped). */
 const MAX_REMEMBERED_ACTIONS = 200;
-
-/** Identifies an action across registry refreshes and restarts. */
-interface ActionRef {
-  /** Root UDN, else the description URL. */
-  readonly deviceId: string;
-  readonly serviceKey: string;
-  readonly actionName: string;
-}
-
-interface RememberedForm {
-  readonly values: Record<string, string>;
-  readonly extras: ExtraArgInput[];
-  readonly at: number;
-}
 
 export class ActionCommands implements vscode.Disposable, ActionFormHost {
   private readonly disposables: vscode.Disposable[] = [];
@@ -275,42 +262,14 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
   }
 
   private rememberedForms(): Readonly<Record<string, RememberedForm>> {
-    const raw = this.context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY);
-    if (typeof raw !== 'object' || raw === null) return {};
-    const out: Record<string, RememberedForm> = {};
-    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-      const v = value as Partial<RememberedForm> | null;
-      if (!v || typeof v.values !== 'object' || v.values === null || !Array.isArray(v.extras)) continue;
-      out[key] = { values: v.values, extras: v.extras.filter(isExtraArgInput), at: typeof v.at === 'number' ? v.at : 0 };
-    }
-    return out;
+    return readRememberedForms(this.context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY));
   }
+
 }
 
 function isActionNode(value: unknown): value is TreeNode & { kind: 'action' } {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'action'
     && 'action' in value && 'service' in value && 'device' in value;
-}
-
-function deviceIdOf(device: DiscoveredDevice): string {
-  return device.udn ?? device.description?.device.udn ?? device.location;
-}
-
-function actionKeyOf(ref: ActionRef): string {
-  return JSON.stringify([ref.deviceId, ref.serviceKey, ref.actionName]);
-}
-
-function parseActionKey(key: string): ActionRef | undefined {
-  try {
-    const parsed: unknown = JSON.parse(key);
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((p) => typeof p === 'string')) {
-      const [deviceId, serviceKey, actionName] = parsed as [string, string, string];
-      return { deviceId, serviceKey, actionName };
-    }
-  } catch {
-    // not one of ours
-  }
-  return undefined;
 }
 
 /** `ContentDirectory` (the version only adds noise in a title). */

@@ -1,6 +1,7 @@
 // One webview panel per action: the form generated from the SCPD, the result of the last
 // invocation, and the device's recent invocations. The panel owns its disposables and its
 // in-flight request; everything device-supplied reaches the webview as postMessage data.
+import { toSoapExtraArgs } from './rememberedForms';
 import { errorMessage } from '../../core/util/errors';
 import * as vscode from 'vscode';
 import { webviewPage } from '../webviewHtml';
@@ -164,11 +165,7 @@ export class ActionFormPanel implements vscode.Disposable {
         serviceType: service.description.serviceType,
         action,
         args,
-        extraArgs: extras.map((e) => ({
-          name: e.name,
-          value: e.value,
-          namespace: e.prefix ? { prefix: e.prefix, uri: e.namespaceUri } : undefined,
-        })),
+        extraArgs: toSoapExtraArgs(extras),
         timeoutMs: this.host.timeoutMs(),
         signal: controller.signal,
       });

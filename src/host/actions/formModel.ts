@@ -6,13 +6,6 @@ import { findStateVariable } from '../../core/description/lookup';
 import { typeHint, validateValue } from '../../core/soap/types';
 import type { ActionFormModel, ExtraArgInput, FieldDescriptor, FieldInput, OutputDescriptor } from '../../protocol/actionForm';
 
-/**
- * workspaceState key of the values and vendor arguments last sent per action. Browsing from the
- * tree reads it too, so a vendor argument entered once in the form (the Leica camera's X_FromCP)
- * is used when browsing as well.
- */
-export const ACTION_FORM_VALUES_KEY = 'upnpExplorer.actionForm.values';
-
 export interface FormModelInput {
   readonly actionKey: string;
   readonly action: Action;

@@ -9,8 +9,8 @@ import { CONFIG_SECTION } from '../settings';
 import type { TreeNode } from '../tree/nodes';
 import { ContentCommands } from './contentCommands';
 import { ContentTree } from './contentTree';
-import { ACTION_FORM_VALUES_KEY } from '../actions/formModel';
-import { browseExtraArgs, extraArgsFromSetting, pageSizeFrom, savedBrowseExtras } from './format';
+import { browseExtraArgs, extraArgsFromSetting, pageSizeFrom } from './format';
+import { ACTION_FORM_VALUES_KEY, deviceIdOf, rememberedExtraArgs } from '../actions/rememberedForms';
 
 export class ContentFeature implements vscode.Disposable {
   readonly tree: ContentTree;
@@ -28,7 +28,7 @@ export class ContentFeature implements vscode.Disposable {
     const pageSize = (): number => pageSizeFrom(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('browse.pageSize'));
     const extraArgs = (device: DiscoveredDevice, service: ServiceState): SoapExtraArg[] => {
       const udn = device.udn ?? device.description?.device.udn;
-      const saved = savedBrowseExtras(context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY), udn ?? device.location, service.key);
+      const saved = rememberedExtraArgs(context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY), { deviceId: deviceIdOf(device), serviceKey: service.key, actionName: 'Browse' });
       const configured = extraArgsFromSetting(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('browse.extraArguments'), udn);
       return browseExtraArgs(saved, configured);
     };

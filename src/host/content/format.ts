@@ -164,26 +164,6 @@ export function extraArgsFromSetting(setting: unknown, udn: string | undefined):
 }
 
 
-/** The vendor arguments last sent with this device's Browse from the action form. */
-export function savedBrowseExtras(state: unknown, deviceId: string, serviceKey: string): SoapExtraArg[] {
-  if (typeof state !== 'object' || state === null) return [];
-  // The action form keys each action as JSON [deviceId, serviceKey, actionName].
-  const entry = (state as Record<string, unknown>)[JSON.stringify([deviceId, serviceKey, 'Browse'])];
-  if (typeof entry !== 'object' || entry === null) return [];
-  const extras = (entry as { extras?: unknown }).extras;
-  if (!Array.isArray(extras)) return [];
-  const out: SoapExtraArg[] = [];
-  for (const raw of extras as unknown[]) {
-    if (typeof raw !== 'object' || raw === null) continue;
-    const e = raw as Record<string, unknown>;
-    if (typeof e.name !== 'string' || e.name.trim() === '' || typeof e.value !== 'string') continue;
-    const prefix = typeof e.prefix === 'string' ? e.prefix.trim() : '';
-    const uri = typeof e.namespaceUri === 'string' ? e.namespaceUri.trim() : '';
-    out.push({ name: e.name.trim(), value: e.value, namespace: prefix ? { prefix, uri } : undefined });
-  }
-  return out;
-}
-
 /** Saved form values first (what the user last typed for this device), then the setting. */
 export function browseExtraArgs(saved: readonly SoapExtraArg[], fromSetting: readonly SoapExtraArg[]): SoapExtraArg[] {
   const out = [...saved];

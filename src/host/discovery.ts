@@ -2,6 +2,7 @@
 // the Devices view (one at a time, cancellable), a quiet search every few minutes while the view
 // is visible (announcements are the event stream, searching the polling that catches devices that
 // rarely announce; nothing is searched while the view is hidden), and applying setting changes.
+import { Feature } from './feature';
 import { errorMessage } from '../core/util/errors';
 import { showError, showWarning } from './text/notify';
 import * as vscode from 'vscode';
@@ -12,8 +13,7 @@ import { DEVICES_VIEW_ID } from './tree/devicesTreeProvider';
 
 const SEARCHING_CONTEXT = 'upnpExplorer.searching';
 
-export class DiscoveryController implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class DiscoveryController extends Feature {
   private running: { promise: Promise<SearchResult | undefined>; cts: vscode.CancellationTokenSource } | undefined;
   private current: HostSettings;
   private view: vscode.TreeView<unknown> | undefined;
@@ -21,6 +21,7 @@ export class DiscoveryController implements vscode.Disposable {
   private lastSearchAt = 0;
 
   constructor(private readonly explorer: UpnpExplorer, private readonly log: vscode.LogOutputChannel) {
+    super();
     this.current = readHostSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(CONFIG_SECTION)) void this.applySettings();
@@ -76,11 +77,10 @@ export class DiscoveryController implements vscode.Disposable {
     this.schedulePeriodic();
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     this.running?.cts.cancel();
     if (this.periodic) clearInterval(this.periodic);
     this.periodic = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   private schedulePeriodic(): void {

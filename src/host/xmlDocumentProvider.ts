@@ -1,6 +1,7 @@
 // Read-only editors showing the XML exactly as a device sent it (its description, or one SCPD),
 // under the `upnp-xml:` scheme. Content is looked up in the explorer on every read, so "Refresh
 // Device" updates open editors.
+import { Feature } from './feature';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../core/registry/types';
@@ -8,12 +9,12 @@ import { deviceLabel } from './text/labels';
 
 export const XML_SCHEME = 'upnp-xml';
 
-export class XmlDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class XmlDocumentProvider extends Feature implements vscode.TextDocumentContentProvider {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changeEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly explorer: UpnpExplorer) {
+    super();
     this.disposables.push(
       this.changeEmitter,
       vscode.workspace.registerTextDocumentContentProvider(XML_SCHEME, this),
@@ -41,9 +42,6 @@ export class XmlDocumentProvider implements vscode.TextDocumentContentProvider, 
     await vscode.window.showTextDocument(shown, { preview: true });
   }
 
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
 
   private deviceChanged(key: string): void {
     for (const doc of vscode.workspace.textDocuments) {

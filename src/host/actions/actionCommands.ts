@@ -1,6 +1,7 @@
 // The action form feature: "Invoke Action…" (from a tree row, its inline button or a quick pick
 // over every known action), one reused panel per action, the values last used per action, the
 // history of recent invocations per device, and the "UPnP Results" channel for DIDL-Lite.
+import { Feature } from '../feature';
 import { showInfo, showWarning } from '../text/notify';
 import { oneLine, pickText } from '../../core/util/text';
 import * as vscode from 'vscode';
@@ -26,8 +27,7 @@ const HISTORY_KEY = 'upnpExplorer.actionForm.history';
 /** Remembered form values are kept for this many actions (oldest dropped). */
 const MAX_REMEMBERED_ACTIONS = 200;
 
-export class ActionCommands implements vscode.Disposable, ActionFormHost {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ActionCommands extends Feature implements ActionFormHost {
   private readonly panels = new Map<string, ActionFormPanel>();
   private historyCounter = 0;
 
@@ -38,6 +38,7 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
     /** "UPnP Results": decoded DIDL-Lite from actions and from browsing (shared with the content tree). */
     private readonly results: vscode.OutputChannel,
   ) {
+    super();
     this.disposables.push(
       vscode.commands.registerCommand(INVOKE_ACTION_COMMAND, (arg?: unknown) => this.invokeCommand(arg)),
       vscode.commands.registerCommand(INVOCATION_HISTORY_COMMAND, () => this.historyCommand()),
@@ -49,9 +50,8 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
     return this.context.extensionUri;
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     for (const p of [...this.panels.values()]) p.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   // ---- commands ----
@@ -264,7 +264,6 @@ export class ActionCommands implements vscode.Disposable, ActionFormHost {
   private rememberedForms(): Readonly<Record<string, RememberedForm>> {
     return readRememberedForms(this.context.workspaceState.get<unknown>(ACTION_FORM_VALUES_KEY));
   }
-
 }
 
 function isActionNode(value: unknown): value is TreeNode & { kind: 'action' } {

@@ -1,6 +1,7 @@
 // One webview panel per action: the form generated from the SCPD, the result of the last
 // invocation, and the device's recent invocations. The panel owns its disposables and its
 // in-flight request; everything device-supplied reaches the webview as postMessage data.
+import { Feature } from '../feature';
 import { toSoapExtraArgs } from './rememberedForms';
 import { errorMessage } from '../../core/util/errors';
 import * as vscode from 'vscode';
@@ -31,14 +32,12 @@ export interface ActionFormHost {
   showResultLines(form: ActionFormModel, result: ResultView): void;
 }
 
-export class ActionFormPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ActionFormPanel extends Feature {
   private ready = false;
   private pending: HostMessage[] = [];
   private inFlight: AbortController | undefined;
   private lastExchange: RawExchange | undefined;
   private lastResult: HostMessage | undefined;
-  private disposed = false;
   private readonly disposeListeners: Array<() => void> = [];
 
   constructor(
@@ -46,6 +45,7 @@ export class ActionFormPanel implements vscode.Disposable {
     private form: ActionFormModel,
     private readonly host: ActionFormHost,
   ) {
+    super();
     const dist = vscode.Uri.joinPath(host.extensionUri, 'dist', 'webviews');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(host.extensionUri, 'media')] };
     panel.webview.html = this.html(dist);
@@ -83,11 +83,8 @@ export class ActionFormPanel implements vscode.Disposable {
     this.post(this.host.historyFor(this.form.actionKey));
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected override onDispose(): void {
     this.inFlight?.abort();
-    for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
     for (const l of this.disposeListeners.splice(0)) l();
   }
@@ -180,7 +177,7 @@ export class ActionFormPanel implements vscode.Disposable {
     } finally {
       this.inFlight = undefined;
     }
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.postResult(message);
     this.host.recorded(this.form.actionKey, values, extras, message.result);
     this.host.showResultLines(this.form, message.result);

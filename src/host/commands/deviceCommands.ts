@@ -1,6 +1,7 @@
 // Commands on tree rows (context menus): copy identifiers, open the raw XML, open the
 // presentation page, refresh or remove a device. Invoked from a keybinding or the palette they
 // act on the view's selection.
+import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError, showInfo } from '../text/notify';
 import { pickText } from '../../core/util/text';
@@ -16,8 +17,7 @@ import { isOpenableWebUrl } from '../urls';
 import type { XmlDocumentProvider } from '../xmlDocumentProvider';
 import { sentence } from '../discovery';
 
-export class DeviceCommands implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[];
+export class DeviceCommands extends Feature {
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -26,6 +26,7 @@ export class DeviceCommands implements vscode.Disposable {
     private readonly icons: DeviceIconCache,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     const register = (id: string, run: (node: TreeNode) => unknown): vscode.Disposable =>
       vscode.commands.registerCommand(id, (arg?: unknown) => {
         const node = isTreeNode(arg) ? arg : this.tree.view.selection[0];
@@ -35,7 +36,7 @@ export class DeviceCommands implements vscode.Disposable {
         }
         return run(node);
       });
-    this.disposables = [
+    this.disposables.push(
       register('upnpExplorer.copyLocation', (n) => copy('LOCATION', this.latest(n).location)),
       register('upnpExplorer.copyUdn', (n) => copy('UDN', deviceUdn(n))),
       register('upnpExplorer.copyUsn', (n) => this.copyUsn(this.latest(n))),
@@ -52,12 +53,9 @@ export class DeviceCommands implements vscode.Disposable {
         this.explorer.remove(n.device.key);
         this.log.info(`Removed ${deviceLabel(n.device)} (${n.device.location}) from the list.`);
       }),
-    ];
+    );
   }
 
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
 
   /** Rows are snapshots; act on what the registry knows now. */
   private latest(node: TreeNode): DiscoveredDevice {

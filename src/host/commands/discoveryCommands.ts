@@ -1,4 +1,5 @@
 // View-level commands: Search for Devices, Stop Search, Add Device by URL…, Show Log.
+import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError } from '../text/notify';
 import * as vscode from 'vscode';
@@ -9,8 +10,7 @@ import type { DevicesTreeProvider } from '../tree/devicesTreeProvider';
 import { deviceLabel } from '../text/labels';
 import { validateDescriptionUrl } from '../urls';
 
-export class DiscoveryCommands implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[];
+export class DiscoveryCommands extends Feature {
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -18,17 +18,15 @@ export class DiscoveryCommands implements vscode.Disposable {
     private readonly tree: DevicesTreeProvider,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables = [
+    super();
+    this.disposables.push(
       vscode.commands.registerCommand('upnpExplorer.search', async () => { await this.discovery.search(); }),
       vscode.commands.registerCommand('upnpExplorer.cancelSearch', () => this.discovery.cancelSearch()),
       vscode.commands.registerCommand('upnpExplorer.addDeviceByUrl', (url?: unknown) => this.addDeviceByUrl(typeof url === 'string' ? url : undefined)),
       vscode.commands.registerCommand('upnpExplorer.showLog', () => this.log.show()),
-    ];
+    );
   }
 
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
 
   /** Also callable with the URL as argument (tests, other extensions): then no input box. */
   private async addDeviceByUrl(given?: string): Promise<void> {

@@ -1,6 +1,7 @@
 // Commands on Content rows: Refresh, Show Metadata (decoded lines + the DIDL-Lite in an editor),
 // Download… (pick a resource, save dialog, cancellable progress, written whole or not at all),
 // Delete… (DestroyObject behind a modal confirmation) and Show Thumbnails (the grid webview).
+import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError, showInfo, showWarning } from '../text/notify';
 import { oneLine, pickText } from '../../core/util/text';
@@ -39,8 +40,7 @@ const TILE_COMMANDS: Record<TileAction, string> = {
   copyUrl: CONTENT_COMMANDS.copyUrl,
 };
 
-export class ContentCommands implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ContentCommands extends Feature {
   private readonly documents = new MetadataDocuments();
   private readonly thumbnails: ThumbnailsPanels;
   /** Where the last download went: the next save dialog starts there. */
@@ -54,6 +54,7 @@ export class ContentCommands implements vscode.Disposable {
     private readonly httpTimeoutMs: () => number,
     pageSize: () => number,
   ) {
+    super();
     this.thumbnails = new ThumbnailsPanels(tree, extensionUri, httpTimeoutMs, pageSize,
       (row, action) => vscode.commands.executeCommand(TILE_COMMANDS[action], row));
     const register = (id: string, run: (node: ContentNode) => unknown): vscode.Disposable =>
@@ -88,9 +89,6 @@ export class ContentCommands implements vscode.Disposable {
     );
   }
 
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
 
   private async showMetadata(node: ContentNode): Promise<void> {
     const object = objectOf(node);

@@ -1,6 +1,7 @@
 // Media browsing, wired as one feature: the Content rows of the Devices tree, their commands and
 // the thumbnails grid, with the `upnpExplorer.browse.*` settings and the vendor Browse arguments
 // saved by the action form.
+import { Feature } from '../feature';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveredDevice, ServiceState } from '../../core/registry/types';
@@ -12,9 +13,8 @@ import { ContentTree } from './contentTree';
 import { browseExtraArgs, extraArgsFromSetting, pageSizeFrom } from './format';
 import { ACTION_FORM_VALUES_KEY, deviceIdOf, rememberedExtraArgs } from '../actions/rememberedForms';
 
-export class ContentFeature implements vscode.Disposable {
+export class ContentFeature extends Feature {
   readonly tree: ContentTree;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     explorer: UpnpExplorer,
@@ -25,6 +25,7 @@ export class ContentFeature implements vscode.Disposable {
     /** "UPnP Results", shared with the action form: the decoded DIDL-Lite of every Browse. */
     results: vscode.OutputChannel,
   ) {
+    super();
     const pageSize = (): number => pageSizeFrom(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('browse.pageSize'));
     const extraArgs = (device: DiscoveredDevice, service: ServiceState): SoapExtraArg[] => {
       const udn = device.udn ?? device.description?.device.udn;
@@ -37,9 +38,5 @@ export class ContentFeature implements vscode.Disposable {
       this.tree,
       new ContentCommands(this.tree, selection, results, context.extensionUri, httpTimeoutMs, pageSize),
     );
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 }

@@ -2,6 +2,7 @@
 // (BrowseDirectChildren) a page at a time through the core's ChildPager, which copes with servers
 // that misreport NumberReturned/TotalMatches. Pages are kept per container, so the redraws discovery
 // causes all the time never Browse again; only Refresh, Load more and Delete change what is shown.
+import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import * as vscode from 'vscode';
 import { ChildPager, ContentDirectoryClient, isAbortError } from '../../core/av/contentDirectory';
@@ -42,7 +43,7 @@ interface ContainerState {
   loading?: Promise<void>;
 }
 
-export class ContentTree implements ContentTreeSource, vscode.Disposable {
+export class ContentTree extends Feature implements ContentTreeSource {
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChange = this.changeEmitter.event;
   private readonly removedEmitter = new vscode.EventEmitter<{ readonly containerRowId: string; readonly objectId: string }>();
@@ -55,13 +56,13 @@ export class ContentTree implements ContentTreeSource, vscode.Disposable {
    */
   private readonly latest = new Map<string, ContentNode>();
   private readonly closing = new AbortController();
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly explorer: UpnpExplorer,
     private readonly results: vscode.OutputChannel,
     private readonly options: ContentTreeOptions,
   ) {
+    super();
     this.disposables.push(
       this.changeEmitter,
       vscode.commands.registerCommand(LOAD_MORE_COMMAND, (node?: unknown) => this.loadMoreCommand(node)),
@@ -69,10 +70,9 @@ export class ContentTree implements ContentTreeSource, vscode.Disposable {
     );
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     this.closing.abort();
     this.removedEmitter.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
     this.states.clear();
     this.latest.clear();
   }

@@ -2,6 +2,7 @@
 // the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
 // fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
 // hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
+import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError } from '../text/notify';
 import * as vscode from 'vscode';
@@ -89,8 +90,7 @@ export class ThumbnailsPanels implements vscode.Disposable {
   }
 }
 
-class ThumbnailsPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+class ThumbnailsPanel extends Feature {
   private readonly objects: DidlObject[] = [];
   /** Keys (indices) of objects deleted since they were listed: their tiles are gone. */
   private readonly removed = new Set<string>();
@@ -99,7 +99,6 @@ class ThumbnailsPanel implements vscode.Disposable {
   private previewAbort: AbortController | undefined;
   private loading: Promise<void> | undefined;
   private ready = false;
-  private disposed = false;
   private readonly disposeListeners: Array<() => void> = [];
 
   constructor(
@@ -113,6 +112,7 @@ class ThumbnailsPanel implements vscode.Disposable {
     dist: vscode.Uri,
     private readonly owner: ThumbnailsPanels,
   ) {
+    super();
     this.queue = new FetchQueue(THUMBNAIL_CONCURRENCY, (key, signal) => this.fetchThumbnail(key, signal));
     panel.webview.html = this.html(dist);
     this.disposables.push(
@@ -129,19 +129,16 @@ class ThumbnailsPanel implements vscode.Disposable {
     this.disposeListeners.push(listener);
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected override onDispose(): void {
     this.closing.abort();
     this.previewAbort?.abort();
     this.queue.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
     for (const l of this.disposeListeners.splice(0)) l();
   }
 
   private post(message: HostMessage): void {
-    if (this.disposed || !this.ready) return;
+    if (this.isDisposed || !this.ready) return;
     void this.panel.webview.postMessage(message);
   }
 
@@ -206,7 +203,7 @@ class ThumbnailsPanel implements vscode.Disposable {
         // Sub-containers get a folder tile too (browsed in the tree), so counts match the server's.
         this.objects.push(...page);
       } catch (err) {
-        if (!this.disposed) this.post({ type: 'error', message: `Browse failed: ${errorMessage(err)}` });
+        if (!this.isDisposed) this.post({ type: 'error', message: `Browse failed: ${errorMessage(err)}` });
       } finally {
         this.loading = undefined;
       }
@@ -260,7 +257,7 @@ class ThumbnailsPanel implements vscode.Disposable {
       this.owner.cache.set(thumb.uri, dataUri);
       this.post({ type: 'thumbnail', key, dataUri });
     } catch (err) {
-      if (signal.aborted || this.disposed) return;
+      if (signal.aborted || this.isDisposed) return;
       this.post({ type: 'thumbnail', key, error: errorMessage(err) });
     }
   }
@@ -294,7 +291,7 @@ class ThumbnailsPanel implements vscode.Disposable {
       this.owner.cache.set(uri, dataUri);
       if (!controller.signal.aborted) this.post({ type: 'preview', key, details, dataUri });
     } catch (err) {
-      if (!controller.signal.aborted && !this.disposed) this.post({ type: 'preview', key, details, error: errorMessage(err) });
+      if (!controller.signal.aborted && !this.isDisposed) this.post({ type: 'preview', key, details, error: errorMessage(err) });
     }
   }
 

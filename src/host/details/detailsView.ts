@@ -2,6 +2,7 @@
 // (GUPnP's Universal Control Point and Device Spy have one) instead of a tooltip that gets cut off.
 // It follows the tree's selection; a device's row updates as it is re-announced (expiry counts
 // down while the view is visible), a service's state variables as events arrive.
+import { Feature } from '../feature';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DetailsHostMessage } from '../../protocol/details';
@@ -17,13 +18,12 @@ const REDRAW_DELAY_MS = 150;
 /** "Expires in …" and "last seen … ago" stay true while a device is shown. */
 const CLOCK_MS = 1000;
 
-export class DetailsView implements vscode.WebviewViewProvider, vscode.Disposable {
+export class DetailsView extends Feature implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private node: TreeNode | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private clock: ReturnType<typeof setInterval> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -31,6 +31,7 @@ export class DetailsView implements vscode.WebviewViewProvider, vscode.Disposabl
     private readonly events: ServiceEventsView | undefined,
     private readonly extensionUri: vscode.Uri,
   ) {
+    super();
     this.node = treeView.selection[0];
     this.disposables.push(
       vscode.window.registerWebviewViewProvider(DETAILS_VIEW_ID, this),
@@ -80,10 +81,9 @@ export class DetailsView implements vscode.WebviewViewProvider, vscode.Disposabl
     this.updateClock();
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.clock) clearInterval(this.clock);
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   private schedule(delay = REDRAW_DELAY_MS): void {

@@ -1,6 +1,7 @@
 // Event commands: Subscribe / Unsubscribe on service rows (inline and context menu), Subscribe to
 // All Services on root devices, Unsubscribe All and Show Events from the palette and the view's
 // title menu. From the palette without a row, Subscribe and Unsubscribe offer a quick pick.
+import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError, showInfo, showWarning } from '../text/notify';
 import { pickText } from '../../core/util/text';
@@ -24,27 +25,24 @@ interface Target {
   readonly service: ServiceState;
 }
 
-export class EventCommands implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[];
+export class EventCommands extends Feature {
 
   constructor(
     private readonly explorer: UpnpExplorer,
     private readonly events: EventsController,
     private readonly tree: DevicesTreeProvider,
   ) {
-    this.disposables = [
+    super();
+    this.disposables.push(
       vscode.commands.registerCommand(SUBSCRIBE_COMMAND, (arg?: unknown) => this.subscribeCommand(arg)),
       vscode.commands.registerCommand(UNSUBSCRIBE_COMMAND, (arg?: unknown) => this.unsubscribeCommand(arg)),
       vscode.commands.registerCommand(SUBSCRIBE_ALL_SERVICES_COMMAND, (arg?: unknown) => this.subscribeAllCommand(arg)),
       vscode.commands.registerCommand(UNSUBSCRIBE_ALL_COMMAND, () => this.unsubscribeAllCommand()),
       vscode.commands.registerCommand(SHOW_EVENTS_COMMAND, () => this.events.showChannel()),
       vscode.commands.registerCommand(OPEN_EVENT_COMMAND, () => this.events.documents.pickAndOpen()),
-    ];
+    );
   }
 
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
 
   private async subscribeCommand(arg: unknown): Promise<void> {
     const target = this.serviceTarget(arg) ?? await this.pick('subscribe');

@@ -4,6 +4,7 @@
 // is updated in place), and a change redraws only the device it concerns (debounced), not the
 // whole tree. A command from a row's context menu then always arrives with its row, even while
 // events stream in and other rows are redrawn.
+import { Feature } from '../feature';
 import { oneLine } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
@@ -37,11 +38,10 @@ export interface ServiceEventsView {
   lastValue(deviceKey: string, serviceKey: string, variable: string): string | undefined;
 }
 
-export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvider<TreeNode> {
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly view: vscode.TreeView<TreeNode>;
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Every node handed to VS Code, by id: the same object across redraws. */
   private readonly nodes = new Map<string, TreeNode>();
@@ -60,6 +60,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     private readonly events?: ServiceEventsView,
     private readonly content?: ContentTreeSource,
   ) {
+    super();
     this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
@@ -219,10 +220,9 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     else if (changed.length > 0) this.changeEmitter.fire(changed);
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   /** Redraws a device (by key) or the whole list (undefined) soon: bursts make one redraw. */

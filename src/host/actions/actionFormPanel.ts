@@ -1,6 +1,7 @@
 // One webview panel per action: the form generated from the SCPD, the result of the last
 // invocation, and the device's recent invocations. The panel owns its disposables and its
 // in-flight request; everything device-supplied reaches the webview as postMessage data.
+import { WebviewConnection } from '../webviewConnection';
 import { Feature } from '../feature';
 import { toSoapExtraArgs } from './rememberedForms';
 import { errorMessage } from '../../core/util/errors';
@@ -33,8 +34,9 @@ export interface ActionFormHost {
 }
 
 export class ActionFormPanel extends Feature {
-  private ready = false;
-  private pending: HostMessage[] = [];
+  private readonly connection: WebviewConnection<HostMessage, WebviewMessage>;
+  /** Values put in the form from the history (re-run) and not yet recorded as sent. */
+  private shownValues: { readonly values: Readonly<Record<string, string>>; readonly extras: readonly ExtraArgInput[] } | undefined;
   private inFlight: AbortController | undefined;
   private lastExchange: RawExchange | undefined;
   private lastResult: HostMessage | undefined;
@@ -48,11 +50,12 @@ export class ActionFormPanel extends Feature {
     super();
     const dist = vscode.Uri.joinPath(host.extensionUri, 'dist', 'webviews');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(host.extensionUri, 'media')] };
+    this.connection = new WebviewConnection(panel.webview, isWebviewMessage, {
+      snapshot: () => this.snapshot(),
+      onMessage: (m) => this.onMessage(m),
+    });
     panel.webview.html = this.html(dist);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
-    );
+    this.disposables.push(panel.onDidDispose(() => this.dispose()), this.connection);
   }
 
   get actionKey(): string {
@@ -75,6 +78,7 @@ export class ActionFormPanel extends Feature {
 
   /** Fills the form (re-run from history) and sends it. */
   async run(values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[]): Promise<void> {
+    this.shownValues = { values, extras };
     this.post({ type: 'setValues', values, extras });
     await this.invoke(values, extras);
   }
@@ -90,27 +94,19 @@ export class ActionFormPanel extends Feature {
   }
 
   private post(message: HostMessage): void {
-    // The webview posts 'ready' once its script runs; anything earlier would be lost.
-    if (!this.ready) {
-      this.pending.push(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message);
+    this.connection.post(message);
   }
 
-  private onMessage(raw: unknown): void {
-    if (!isWebviewMessage(raw)) return;
-    const message: WebviewMessage = raw;
+  /** The form with the values to show, and the last result: what a (re)loaded webview needs. */
+  private snapshot(): HostMessage[] {
+    const { values, extras } = this.shownValues ?? this.host.initialState(this.form);
+    const history = this.host.historyFor(this.form.actionKey).entries;
+    const init: HostMessage = { type: 'init', form: this.form, values: { ...values }, extras: [...extras], history };
+    return this.lastResult ? [init, this.lastResult] : [init];
+  }
+
+  private onMessage(message: WebviewMessage): void {
     switch (message.type) {
-      case 'ready': {
-        this.ready = true;
-        const { values, extras } = this.host.initialState(this.form);
-        const history = this.host.historyFor(this.form.actionKey).entries;
-        void this.panel.webview.postMessage({ type: 'init', form: this.form, values, extras, history } satisfies HostMessage);
-        if (this.lastResult) void this.panel.webview.postMessage(this.lastResult);
-        for (const m of this.pending.splice(0)) void this.panel.webview.postMessage(m);
-        break;
-      }
       case 'invoke':
         void this.invoke(message.values, message.extras);
         break;
@@ -179,6 +175,7 @@ export class ActionFormPanel extends Feature {
     }
     if (this.isDisposed) return;
     this.postResult(message);
+    this.shownValues = undefined;
     this.host.recorded(this.form.actionKey, values, extras, message.result);
     this.host.showResultLines(this.form, message.result);
   }

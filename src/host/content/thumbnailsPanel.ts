@@ -2,6 +2,7 @@
 // the user scrolls and for the thumbnails of the tiles in view; this side pages with ChildPager,
 // fetches images from the device (at most THUMBNAIL_CONCURRENCY at once, cached in memory) and
 // hands them over as data: URIs, so the webview's CSP never lets it reach the LAN itself.
+import { WebviewConnection } from '../webviewConnection';
 import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError } from '../text/notify';
@@ -98,7 +99,7 @@ class ThumbnailsPanel extends Feature {
   private readonly closing = new AbortController();
   private previewAbort: AbortController | undefined;
   private loading: Promise<void> | undefined;
-  private ready = false;
+  private readonly connection: WebviewConnection<HostMessage, WebviewMessage>;
   private readonly disposeListeners: Array<() => void> = [];
 
   constructor(
@@ -114,10 +115,14 @@ class ThumbnailsPanel extends Feature {
   ) {
     super();
     this.queue = new FetchQueue(THUMBNAIL_CONCURRENCY, (key, signal) => this.fetchThumbnail(key, signal));
+    this.connection = new WebviewConnection(panel.webview, isWebviewMessage, {
+      snapshot: () => this.snapshot(),
+      onMessage: (m) => this.onMessage(m),
+    });
     panel.webview.html = this.html(dist);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      this.connection,
     );
   }
 
@@ -138,21 +143,22 @@ class ThumbnailsPanel extends Feature {
   }
 
   private post(message: HostMessage): void {
-    if (this.isDisposed || !this.ready) return;
-    void this.panel.webview.postMessage(message);
+    if (!this.isDisposed) this.connection.post(message);
   }
 
-  private onMessage(raw: unknown): void {
-    if (!isWebviewMessage(raw)) return;
-    const message: WebviewMessage = raw;
+  /**
+   * The grid as far as it is loaded (also after the webview was reloaded, hidden and shown again:
+   * it starts from scratch); the first page is asked for when there is none yet.
+   */
+  private snapshot(): HostMessage[] {
+    const init: HostMessage = { type: 'init', title: this.title, pageSize: this.pageSize, panel: this.handle };
+    if (this.objects.length > 0 || this.pager.done) return [init, this.itemsMessage(0)];
+    queueMicrotask(() => void this.loadMore());
+    return [init];
+  }
+
+  private onMessage(message: WebviewMessage): void {
     switch (message.type) {
-      case 'ready':
-        // Also after the webview was reloaded (hidden and shown again): it starts from scratch.
-        this.ready = true;
-        this.post({ type: 'init', title: this.title, pageSize: this.pageSize, panel: this.handle });
-        if (this.objects.length > 0 || this.pager.done) this.postItems(0);
-        else void this.loadMore();
-        break;
       case 'loadMore':
         void this.loadMore();
         break;
@@ -213,12 +219,16 @@ class ThumbnailsPanel extends Feature {
   }
 
   private postItems(from: number): void {
+    this.post(this.itemsMessage(from));
+  }
+
+  private itemsMessage(from: number): HostMessage {
     const items: ThumbnailItem[] = [];
     for (let i = from; i < this.objects.length; i++) {
       const key = String(i);
       if (!this.removed.has(key)) items.push(toItem(key, this.objects[i]!));
     }
-    this.post({ type: 'items', items, done: this.pager.done, total: credibleTotal(this.shownCount(), this.pager.totalMatches, this.pager.done) });
+    return { type: 'items', items, done: this.pager.done, total: credibleTotal(this.shownCount(), this.pager.totalMatches, this.pager.done) };
   }
 
   private shownCount(): number {

@@ -2,10 +2,11 @@
 // (GUPnP's Universal Control Point and Device Spy have one) instead of a tooltip that gets cut off.
 // It follows the tree's selection; a device's row updates as it is re-announced (expiry counts
 // down while the view is visible), a service's state variables as events arrive.
+import { WebviewConnection } from '../webviewConnection';
 import { Feature } from '../feature';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
-import type { DetailsHostMessage } from '../../protocol/details';
+import type { DetailsHostMessage, DetailsWebviewMessage } from '../../protocol/details';
 import { isDetailsWebviewMessage } from '../../protocol/details';
 import type { ServiceEventsView } from '../tree/devicesTreeProvider';
 import type { TreeNode } from '../tree/nodes';
@@ -20,7 +21,7 @@ const CLOCK_MS = 1000;
 
 export class DetailsView extends Feature implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
-  private ready = false;
+  private connection: WebviewConnection<DetailsHostMessage, DetailsWebviewMessage> | undefined;
   private node: TreeNode | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private clock: ReturnType<typeof setInterval> | undefined;
@@ -60,24 +61,26 @@ export class DetailsView extends Feature implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    this.ready = false;
+    this.connection?.dispose();
+    const connection = new WebviewConnection<DetailsHostMessage, DetailsWebviewMessage>(view.webview, isDetailsWebviewMessage, {
+      snapshot: () => [this.message()],
+      onMessage: () => undefined,
+    });
+    this.connection = connection;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews');
     view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     view.webview.html = webviewPage(view.webview, dist, { bundle: 'details', title: 'Details', mainAttributes: 'aria-live="polite"' });
-    view.webview.onDidReceiveMessage((m: unknown) => {
-      if (!isDetailsWebviewMessage(m)) return;
-      this.ready = true;
-      this.post();
-    }, undefined, this.disposables);
     view.onDidChangeVisibility(() => {
       this.updateClock();
       if (view.visible) this.post();
     }, undefined, this.disposables);
     view.onDidDispose(() => {
       this.view = undefined;
-      this.ready = false;
+      connection.dispose();
+      if (this.connection === connection) this.connection = undefined;
       this.updateClock();
     }, undefined, this.disposables);
+    this.disposables.push(connection);
     this.updateClock();
   }
 
@@ -108,8 +111,8 @@ export class DetailsView extends Feature implements vscode.WebviewViewProvider {
   }
 
   private post(): void {
-    if (!this.view || !this.ready || !this.view.visible) return;
-    void this.view.webview.postMessage(this.message());
+    if (!this.view?.visible || !this.connection?.isReady) return;
+    this.connection.post(this.message());
   }
 
   private message(): DetailsHostMessage {

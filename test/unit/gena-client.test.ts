@@ -94,7 +94,11 @@ describe('subscribing like the Leica camera expects', () => {
   test('asked 200, granted 300: the granted value is used; SID is the UDN; initial event SEQ 0, then vendor events', async () => {
     const { events, url } = await device(cameraLike());
     const r = recorder({ requestedTimeoutSeconds: 200 });
-    const info = await r.client.subscribe({ eventSubUrl: url, deviceUdn: CAMERA_UDN, serviceId: 'urn:upnp-org:serviceId:ConnectionManager' });
+    // The caller's own record rides along: every snapshot and activity hands it back.
+    const tag = { row: 'camera|cms' };
+    const info = await r.client.subscribe({ eventSubUrl: url, deviceUdn: CAMERA_UDN, serviceId: 'urn:upnp-org:serviceId:ConnectionManager', tag });
+    assert.equal(info.tag, tag);
+    assert.equal(r.client.get(info.id)?.tag, tag);
     assert.equal(info.sid, CAMERA_UDN);
     assert.equal(info.grantedTimeout, 300);
     assert.equal(info.requestedTimeoutSeconds, 200);
@@ -106,12 +110,15 @@ describe('subscribing like the Leica camera expects', () => {
     assert.ok(Math.abs(info.renewsAt - (info.acceptedAt + 240_000)) < 1000);
 
     const subscribed = r.of('subscribed')[0]!;
+    assert.equal(subscribed.subscription.tag, tag);
     assert.equal(subscribed.grantedTimeout, 300);
     assert.equal(subscribed.callbackUrl, info.callbackUrl);
     assert.deepEqual(events.requests.map((q) => [q.method, q.kind, q.requestedTimeout, q.status]), [['SUBSCRIBE', 'new', 'Second-200', 200]]);
     assert.deepEqual(events.subscribers().map((s) => s.callbacks), [[info.callbackUrl]]);
 
-    const initial = (await r.wait('event')).event;
+    const initialActivity = await r.wait('event');
+    assert.equal(initialActivity.subscription.tag, tag);
+    const initial = initialActivity.event;
     assert.equal(initial.seq, 0);
     assert.equal(initial.initial, true);
     assert.equal(initial.sid, CAMERA_UDN);

@@ -57,6 +57,11 @@ export interface SubscribeOptions {
   /** TIMEOUT to ask for, overriding the client's option. */
   readonly timeoutSeconds?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The caller's own record of this subscription, handed back on every snapshot and activity
+   * (`subscription.tag`): callers keep no map of ids of their own.
+   */
+  readonly tag?: unknown;
 }
 
 /** A snapshot of one subscription. */
@@ -87,6 +92,8 @@ export interface GenaSubscriptionInfo {
   readonly renewals: number;
   readonly eventCount: number;
   readonly lastSeq?: number;
+  /** What the caller passed as SubscribeOptions.tag. */
+  readonly tag?: unknown;
 }
 
 /** One NOTIFY, decoded. */
@@ -640,6 +647,7 @@ export class GenaClient implements DisposableLike {
       renewals: sub.renewals,
       eventCount: sub.eventCount,
       ...(sub.seq.lastSeq !== undefined ? { lastSeq: sub.seq.lastSeq } : {}),
+      ...(o.tag !== undefined ? { tag: o.tag } : {}),
     };
   }
 }

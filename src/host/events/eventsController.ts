@@ -24,30 +24,34 @@ import { EventDocuments } from './eventDocuments';
 
 export const EVENTS_CHANNEL_NAME = 'UPnP Events';
 
-/** One service we subscribed to (or are subscribing to). */
-interface Watched {
-  /** `${device.key}|${service.key}`: the tree's identity of the service row. */
-  readonly rowKey: string;
-  /** The core's `${deviceUdn}::${serviceId}`, also what the client's activities carry. */
-  readonly serviceKey: string;
-  readonly deviceKey: string;
-  readonly deviceUdn: string;
-  readonly source: EventSource;
-  readonly client: GenaClient;
+/**
+ * One service we subscribed to (or are subscribing to). The GenaClient carries it as the
+ * subscription's tag, so every activity names its record: no map of client ids is kept here.
+ */
+class Watched {
   /** The client's id, once the device accepted. */
   id?: string;
-  state: 'subscribing' | 'subscribed';
-  eventCount: number;
-  readonly values: EventedValues;
-  readonly abort: AbortController;
+  state: 'subscribing' | 'subscribed' = 'subscribing';
+  eventCount = 0;
+  readonly values = new EventedValues();
+  readonly abort = new AbortController();
   /** Unsubscribed (or the device left) while the SUBSCRIBE was still out. */
-  cancelled: boolean;
+  cancelled = false;
+
+  constructor(
+    /** `${device.key}|${service.key}`: the tree's identity of the service row. */
+    readonly rowKey: string,
+    /** The core's `${deviceUdn}::${serviceId}`. */
+    readonly serviceKey: string,
+    readonly deviceKey: string,
+    readonly deviceUdn: string,
+    readonly source: EventSource,
+    readonly client: GenaClient,
+  ) {}
 }
 
 interface ClientEntry {
   readonly client: GenaClient;
-  /** Tells ids of different clients apart ('g1' exists in each). */
-  readonly serial: number;
   readonly listener: vscode.Disposable;
 }
 
@@ -61,9 +65,8 @@ export class EventsController implements vscode.Disposable {
   private current: ClientEntry;
   /** Clients made before a callbackPort change; closed once their last subscription ends. */
   private readonly retired = new Set<ClientEntry>();
-  private nextSerial = 1;
+  /** The tree's index of the records (the client holds them as tags). */
   private readonly byRow = new Map<string, Watched>();
-  private readonly byId = new Map<string, Watched>();
   private readonly subscribing = new Set<Watched>();
   private closing: Promise<void> | undefined;
   private channelClosed = false;
@@ -116,11 +119,7 @@ export class EventsController implements vscode.Disposable {
     if (!eventSubUrl) throw new Error(`${sourceText(source)} has no eventSubURL: it sends no events.`);
     const rowKey = rowKeyOf(device.key, service.key);
     if (this.byRow.has(rowKey)) return undefined;
-    const w: Watched = {
-      rowKey, serviceKey: service.key, deviceKey: device.key, deviceUdn: service.deviceUdn, source,
-      client: this.current.client, state: 'subscribing', eventCount: 0, values: new EventedValues(),
-      abort: new AbortController(), cancelled: false,
-    };
+    const w = new Watched(rowKey, service.key, device.key, service.deviceUdn, source, this.current.client);
     this.byRow.set(rowKey, w);
     this.subscribing.add(w);
     this.changed(w);
@@ -132,6 +131,7 @@ export class EventsController implements vscode.Disposable {
         serviceType: service.description.serviceType,
         timeoutSeconds: this.settings.timeoutSeconds,
         signal: w.abort.signal,
+        tag: w,
       });
       if (w.cancelled) {
         await w.client.unsubscribe(info.id);
@@ -183,7 +183,6 @@ export class EventsController implements vscode.Disposable {
       await Promise.all(entries.map((e) => e.client.close()));
       for (const e of entries) e.listener.dispose();
       this.byRow.clear();
-      this.byId.clear();
       this.channelClosed = true;
       this.channel.dispose();
     })();
@@ -199,10 +198,7 @@ export class EventsController implements vscode.Disposable {
   private makeClient(): ClientEntry {
     const options: GenaClientOptions = { requestedTimeoutSeconds: this.settings.timeoutSeconds, callbackPort: this.settings.callbackPort, logger: this.log };
     const client = new GenaClient(options);
-    const serial = this.nextSerial++;
-    const entry: ClientEntry = { client, serial, listener: { dispose: () => undefined } };
-    const listener = client.onActivity((a) => this.onActivity(entry, a));
-    return { ...entry, listener };
+    return { client, listener: client.onActivity((a) => this.onActivity(a)) };
   }
 
   private applySettings(): void {
@@ -268,18 +264,12 @@ export class EventsController implements vscode.Disposable {
     this.changed();
   }
 
-  private onActivity(entry: ClientEntry, activity: GenaActivity): void {
+  private onActivity(activity: GenaActivity): void {
     const info = activity.subscription;
-    const fullId = info ? `${entry.serial}:${info.id}` : undefined;
-    let w = fullId ? this.byId.get(fullId) : undefined;
-    if (activity.type === 'subscribed' && !w) {
-      const key = `${info!.deviceUdn}::${info!.serviceId}`;
-      w = [...this.subscribing].find((s) => s.client === entry.client && s.id === undefined && s.serviceKey === key);
-      if (w) {
-        w.id = info!.id;
-        w.state = 'subscribed';
-        this.byId.set(fullId!, w);
-      }
+    const w = info?.tag instanceof Watched ? info.tag : undefined;
+    if (activity.type === 'subscribed' && w) {
+      w.id = info!.id;
+      w.state = 'subscribed';
     }
     const source = w?.source ?? (info ? fallbackSource(info) : { deviceName: 'unknown device', serviceLabel: 'service' });
     this.write(activityLines(activity, source, Date.now()));
@@ -297,7 +287,6 @@ export class EventsController implements vscode.Disposable {
         void this.warn(`${sourceText(source)}: ${activity.message}`);
         break;
       case 'unsubscribed':
-        if (fullId) this.byId.delete(fullId);
         if (w && this.byRow.get(w.rowKey) === w) {
           this.byRow.delete(w.rowKey);
           if (activity.reason === 'lost') {

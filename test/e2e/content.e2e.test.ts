@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { startWorkbench } from '../harness/workbench';
+import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
 import { contextMenuEntry, expandPath, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreePath, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
@@ -49,17 +49,7 @@ describe('media browsing (code-server)', { timeout: 300_000 }, () => {
     await camera?.stop();
   });
 
-  async function failing(name: string, run: () => Promise<void>): Promise<void> {
-    try {
-      await run();
-    } catch (err) {
-      if (wb) {
-        await screenshot(page, `content-${name}-failure`).catch(() => undefined);
-        console.error(wb.browser.consoleLines().slice(-40).join('\n'));
-      }
-      throw err;
-    }
-  }
+  const failing = (name: string, run: () => Promise<void>): Promise<void> => reportingFailure(wb, `content-${name}`, run);
 
   it('lists the camera\'s photos under Content, a page at a time', () => failing('tree', async () => {
     await openViewContainer(page, 'UPnP');

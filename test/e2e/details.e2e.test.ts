@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { startWorkbench } from '../harness/workbench';
+import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
 import { contextMenuEntry, expandPath, expandRow, openViewContainer, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
@@ -34,17 +34,7 @@ describe('Details view (code-server)', { timeout: 240_000 }, () => {
     await camera?.stop();
   });
 
-  async function failing(name: string, run: () => Promise<void>): Promise<void> {
-    try {
-      await run();
-    } catch (err) {
-      if (wb) {
-        await screenshot(page, `details-${name}-failure`).catch(() => undefined);
-        console.error(wb.browser.consoleLines().slice(-40).join('\n'));
-      }
-      throw err;
-    }
-  }
+  const failing = (name: string, run: () => Promise<void>): Promise<void> => reportingFailure(wb, `details-${name}`, run);
 
   /** The details pane's value of field `name` (the first), waiting for it to match. */
   async function fieldValue(details: Frame, name: string, expected: RegExp, timeoutMs = 15_000): Promise<string> {

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from './netns';
 import { REPO_ROOT, startCodeServer } from './code-server';
 import type { RunningCodeServer } from './code-server';
-import { launchBrowser, openWorkbench } from './browser';
+import { launchBrowser, openWorkbench, screenshot } from './browser';
 import type { LaunchOptions, LaunchedBrowser } from './browser';
 
 export interface Workbench {
@@ -53,6 +53,22 @@ export async function startWorkbench(suite: string, settings: Record<string, unk
     return { server, browser, page: browser.page, workspace, close };
   } catch (err) {
     await close();
+    throw err;
+  }
+}
+
+/**
+ * Runs one step of a suite; if it fails, leaves a screenshot (`<name>-failure.png` in test-results)
+ * and the browser console's last lines beside the error.
+ */
+export async function reportingFailure(wb: Workbench | undefined, name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (wb) {
+      await screenshot(wb.page, `${name}-failure`).catch(() => undefined);
+      console.error(wb.browser.consoleLines().slice(-40).join('\n'));
+    }
     throw err;
   }
 }

@@ -4,6 +4,7 @@
 import type {
   ActionFormModel, ExtraArgInput, FieldDescriptor, HistoryEntryView, HostMessage, OutputView, ResultView, WebviewMessage,
 } from '../../protocol/actionForm';
+import { el } from '../dom';
 import { isHostMessage } from '../../protocol/actionForm';
 import { validateValue } from '../../core/soap/types';
 import './actionForm.css';
@@ -46,13 +47,6 @@ let historyList: HTMLElement;
 let running = false;
 
 // ---- small DOM helpers (text only) ----
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function button(label: string, className: string, onClick: () => void, title?: string): HTMLButtonElement {
   const b = el('button', className, label);

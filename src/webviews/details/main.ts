@@ -1,6 +1,7 @@
 // The Details view (browser bundle, IIFE): lays out the host's model — sections of fields, tables
 // and problems — with textContent only. Showing the same row again keeps the scroll position and
 // briefly marks the cells of the live column (last evented values) that changed.
+import { el } from '../dom';
 import type { DetailsHostMessage, DetailsModel, DetailsSection, DetailsWebviewMessage } from '../../protocol/details';
 import { isDetailsHostMessage } from '../../protocol/details';
 import './details.css';
@@ -15,13 +16,6 @@ const app = document.getElementById('app')!;
 let shownRow: string | undefined;
 /** The live column's values by table title and row name, to mark what changed. */
 let liveValues = new Map<string, string>();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function showEmpty(message: string): void {
   shownRow = undefined;

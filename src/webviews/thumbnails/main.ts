@@ -6,6 +6,7 @@
 // move between tiles, Enter or Space previews, Delete asks to delete. With the preview open the
 // preview follows the focused tile, so the arrows page through the pictures. A tile's context menu
 // (VS Code's, from `data-vscode-context`) and the preview's buttons run the tree's commands.
+import { el } from '../dom';
 import type { HostMessage, PreviewDetails, ThumbnailItem, TileAction, TileContext, WebviewMessage } from '../../protocol/thumbnails';
 import { isHostMessage } from '../../protocol/thumbnails';
 import './thumbnails.css';
@@ -42,13 +43,6 @@ let lastError: string | undefined;
 let wantTimer: ReturnType<typeof setTimeout> | undefined;
 let tileObserver: IntersectionObserver;
 let endObserver: IntersectionObserver;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function send(message: WebviewMessage): void {
   vscode.postMessage(message);

@@ -29,9 +29,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [UNDICI] }] },
   },
   {
-    // The protocol core is a plain-Node library: it may name VS Code's types (import type) but
+    // The protocol core (and the device side, src/device) is a plain-Node library: it may name VS Code's types (import type) but
     // never load the `vscode` module, so it runs and is tested outside VS Code.
-    files: ['src/core/**/*.ts', 'src/protocol/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/protocol/**/*.ts', 'src/device/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [VSCODE, UNDICI] }],
       '@typescript-eslint/no-explicit-any': 'error',

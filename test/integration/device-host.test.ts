@@ -140,5 +140,9 @@ describe('a hosted device definition', () => {
     assert.equal((await raw(service.description.eventSubUrl, 'SUBSCRIBE', { sid: 'uuid:nope' })).status, 412);
     assert.equal((await raw(service.description.controlUrl, 'DELETE')).status, 405);
     assert.equal(host.subscriberCount(JAMBON), 0);
+    // It serves on the one address chosen, never on every interface.
+    for (const address of ['0.0.0.0', '::', 'localhost']) {
+      await assert.rejects(DeviceHost.start(host.definition, host.identity, { address, hostname: 'h', user: 'u' }), /serves on one interface address/);
+    }
   });
 });

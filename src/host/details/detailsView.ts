@@ -16,6 +16,11 @@ import { detailsFor, withCurrentSnapshot } from './detailsModel';
 export const DETAILS_VIEW_ID = 'upnpExplorer.details';
 /** Events may stream in by the hundred per second: the pane redraws at most this often. */
 const REDRAW_DELAY_MS = 150;
+/**
+ * A redraw may take at most this share of the host's time: a service with thousands of variables
+ * (the SCPD caps allow ~10,000) takes 15-35 ms to lay out, so it is redrawn less often.
+ */
+const MAX_BUSY_SHARE = 0.1;
 /** "Expires in …" and "last seen … ago" stay true while a device is shown. */
 const CLOCK_MS = 1000;
 
@@ -89,7 +94,10 @@ export class DetailsView extends Feature implements vscode.WebviewViewProvider {
     if (this.clock) clearInterval(this.clock);
   }
 
-  private schedule(delay = REDRAW_DELAY_MS): void {
+  /** How long the last redraw took to build. */
+  private lastBuildMs = 0;
+
+  private schedule(delay = Math.max(REDRAW_DELAY_MS, this.lastBuildMs / MAX_BUSY_SHARE)): void {
     if (!this.view) return;
     if (this.timer && delay > 0) return;
     if (this.timer) clearTimeout(this.timer);
@@ -112,7 +120,10 @@ export class DetailsView extends Feature implements vscode.WebviewViewProvider {
 
   private post(): void {
     if (!this.view?.visible || !this.connection?.isReady) return;
-    this.connection.post(this.message());
+    const started = performance.now();
+    const message = this.message();
+    this.lastBuildMs = performance.now() - started;
+    this.connection.post(message);
   }
 
   private message(): DetailsHostMessage {

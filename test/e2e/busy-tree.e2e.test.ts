@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { startWorkbench } from '../harness/workbench';
+import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
-import { contextMenuEntry, expandRow, openViewContainer, screenshot, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
+import { contextMenuEntry, expandRow, openViewContainer, treeRow, treeRowTexts, waitForTreeRows } from '../harness/browser';
 import { startSimulatedRenderer } from '../devices/renderer';
 import type { SimulatedRenderer } from '../devices/renderer';
 
@@ -55,43 +55,38 @@ describe('a busy tree (code-server)', { timeout: 400_000 }, () => {
     throw new Error(`${label}: expected ${what}, has '${seen}'; rows: ${JSON.stringify(await treeRowTexts(page))}`);
   }
 
-  it('acts on the clicked row every time while events stream in', async () => {
-    try {
-      await openViewContainer(page, 'UPnP');
-      await waitForTreeRows(page, [RENDERER], 60_000);
-      await expandRow(page, RENDERER);
-      await waitForTreeRows(page, [STREAMING, CLICKED]);
-      await waitForDescription(STREAMING, (d) => d === '', 'its SCPD read');
-      await waitForDescription(CLICKED, (d) => d === '', 'its SCPD read');
+  it('acts on the clicked row every time while events stream in', () => reportingFailure(wb, 'busy-tree', async () => {
+    await openViewContainer(page, 'UPnP');
+    await waitForTreeRows(page, [RENDERER], 60_000);
+    await expandRow(page, RENDERER);
+    await waitForTreeRows(page, [STREAMING, CLICKED]);
+    await waitForDescription(STREAMING, (d) => d === '', 'its SCPD read');
+    await waitForDescription(CLICKED, (d) => d === '', 'its SCPD read');
 
-      // Subscribe to AVTransport, then keep it busy: ten LastChange events a second.
-      await (await contextMenuEntry(page, treeRow(page, STREAMING).first(), 'Subscribe to Events')).click();
-      await waitForDescription(STREAMING, (d) => d.startsWith('subscribed'), 'subscribed');
-      let volume = 0;
-      streaming = setInterval(() => {
-        void renderer!.avTransportEvents.notify([['LastChange', `<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><RelativeTimePosition val="0:00:${String(volume++ % 60).padStart(2, '0')}"/></InstanceID></Event>`]]);
-      }, 100);
-      // The stream is redrawing the device's rows.
-      const first = await waitForDescription(STREAMING, (d) => /subscribed · \d+ events/.test(d), 'events counted');
-      await waitForDescription(STREAMING, (d) => d !== first, 'the count moving');
+    // Subscribe to AVTransport, then keep it busy: ten LastChange events a second.
+    await (await contextMenuEntry(page, treeRow(page, STREAMING).first(), 'Subscribe to Events')).click();
+    await waitForDescription(STREAMING, (d) => d.startsWith('subscribed'), 'subscribed');
+    let volume = 0;
+    streaming = setInterval(() => {
+      void renderer!.avTransportEvents.notify([['LastChange', `<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><RelativeTimePosition val="0:00:${String(volume++ % 60).padStart(2, '0')}"/></InstanceID></Event>`]]);
+    }, 100);
+    // The stream is redrawing the device's rows.
+    const first = await waitForDescription(STREAMING, (d) => /subscribed · \d+ events/.test(d), 'events counted');
+    await waitForDescription(STREAMING, (d) => d !== first, 'the count moving');
 
-      for (let round = 1; round <= ROUNDS; round++) {
-        const subscribe = round % 2 === 1;
-        const entry = await contextMenuEntry(page, treeRow(page, CLICKED).first(), subscribe ? 'Subscribe to Events' : 'Unsubscribe from Events');
-        await entry.click();
-        // No picker of every service: the command had its row.
-        await page.waitForTimeout(300);
-        assert.equal(await page.locator('.quick-input-widget .quick-input-title', { hasText: /UPnP Events/ }).filter({ visible: true }).count(), 0, `round ${round}: a picker opened`);
-        if (subscribe) await waitForDescription(CLICKED, (d) => d.startsWith('subscribed'), `round ${round}: subscribed`);
-        else await waitForDescription(CLICKED, (d) => d === '', `round ${round}: unsubscribed`);
-        // The other service was never touched.
-        assert.match(await rowDescription(STREAMING), /^subscribed/, `round ${round}: AVTransport still subscribed`);
-      }
-      assert.equal(renderer!.renderingControlEvents.subscribers().length, 0, 'the last round unsubscribed');
-      assert.equal(renderer!.avTransportEvents.subscribers().length, 1);
-    } catch (err) {
-      if (wb) await screenshot(page, 'busy-tree-failure').catch(() => undefined);
-      throw err;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const subscribe = round % 2 === 1;
+      const entry = await contextMenuEntry(page, treeRow(page, CLICKED).first(), subscribe ? 'Subscribe to Events' : 'Unsubscribe from Events');
+      await entry.click();
+      // No picker of every service: the command had its row.
+      await page.waitForTimeout(300);
+      assert.equal(await page.locator('.quick-input-widget .quick-input-title', { hasText: /UPnP Events/ }).filter({ visible: true }).count(), 0, `round ${round}: a picker opened`);
+      if (subscribe) await waitForDescription(CLICKED, (d) => d.startsWith('subscribed'), `round ${round}: subscribed`);
+      else await waitForDescription(CLICKED, (d) => d === '', `round ${round}: unsubscribed`);
+      // The other service was never touched.
+      assert.match(await rowDescription(STREAMING), /^subscribed/, `round ${round}: AVTransport still subscribed`);
     }
-  });
+    assert.equal(renderer!.renderingControlEvents.subscribers().length, 0, 'the last round unsubscribed');
+    assert.equal(renderer!.avTransportEvents.subscribers().length, 1);
+  }));
 });

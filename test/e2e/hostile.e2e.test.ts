@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { startWorkbench } from '../harness/workbench';
+import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
 import { openViewContainer, screenshot, treeRowTexts, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
@@ -35,33 +35,28 @@ describe('a device with a hostile name (code-server)', { timeout: 300_000 }, () 
     await camera?.stop();
   });
 
-  it('shows the name as one honest line in the tree, its tooltip and a quick pick', async () => {
-    try {
-      await openViewContainer(page, 'UPnP');
-      await waitForTreeRows(page, [SHOWN], 60_000);
-      const rows = await treeRowTexts(page);
-      assert.ok(rows.some((r) => r.startsWith(SHOWN)), rows.join(' | '));
-      assert.ok(rows.every((r) => !r.includes('\u202E') && !r.includes('\n')), 'no raw override or newline in any row');
-      await screenshot(page, 'hostile-name');
+  it('shows the name as one honest line in the tree, its tooltip and a quick pick', () => reportingFailure(wb, 'hostile-name', async () => {
+    await openViewContainer(page, 'UPnP');
+    await waitForTreeRows(page, [SHOWN], 60_000);
+    const rows = await treeRowTexts(page);
+    assert.ok(rows.some((r) => r.startsWith(SHOWN)), rows.join(' | '));
+    assert.ok(rows.every((r) => !r.includes('\u202E') && !r.includes('\n')), 'no raw override or newline in any row');
+    await screenshot(page, 'hostile-name');
 
-      // The quick pick of "Invoke Action…" names the device beside each action: escaped, and
-      // the device's "$(zap)" is text, not an icon.
-      await page.keyboard.press('F1');
-      const quickInput = page.locator('.quick-input-widget input');
-      await quickInput.waitFor();
-      await quickInput.fill('>UPnP: Invoke Action');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'UPnP: Invoke Action…' }).first().click();
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Invoke UPnP Action' }).waitFor();
-      await quickInput.fill('Browse');
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Browse' }).first();
-      await row.waitFor({ timeout: 20_000 });
-      const text = await row.innerText();
-      assert.ok(text.includes('Zoo\\u202Egpj.exe\\n[12:00:00] forged $(zap)'), text);
-      assert.equal(await row.locator('.codicon-zap').count(), 0, 'no icon drawn from the device name');
-      await page.keyboard.press('Escape');
-    } catch (err) {
-      if (wb) await screenshot(page, 'hostile-name-failure').catch(() => undefined);
-      throw err;
-    }
-  });
+    // The quick pick of "Invoke Action…" names the device beside each action: escaped, and
+    // the device's "$(zap)" is text, not an icon.
+    await page.keyboard.press('F1');
+    const quickInput = page.locator('.quick-input-widget input');
+    await quickInput.waitFor();
+    await quickInput.fill('>UPnP: Invoke Action');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'UPnP: Invoke Action…' }).first().click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Invoke UPnP Action' }).waitFor();
+    await quickInput.fill('Browse');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Browse' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    const text = await row.innerText();
+    assert.ok(text.includes('Zoo\\u202Egpj.exe\\n[12:00:00] forged $(zap)'), text);
+    assert.equal(await row.locator('.codicon-zap').count(), 0, 'no icon drawn from the device name');
+    await page.keyboard.press('Escape');
+  }));
 });

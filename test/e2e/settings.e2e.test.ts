@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { startWorkbench } from '../harness/workbench';
+import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
 import { runCommand, screenshot } from '../harness/browser';
 
@@ -25,36 +25,31 @@ describe('settings (code-server)', { timeout: 180_000 }, () => {
     await wb?.close();
   });
 
-  it('groups the settings and titles each by its group and name', async () => {
-    try {
-      await runCommand(page, 'Preferences: Open Settings (UI)');
-      // The search box (a small editor) has the focus when the Settings editor opens.
-      await page.locator('.settings-editor .suggest-input-container .monaco-editor').first().click();
-      await page.keyboard.type('@ext:upnp-explorer.upnp-explorer');
-      await page.locator('.settings-editor .setting-item-label').first().waitFor({ timeout: 20_000 });
-      await page.waitForTimeout(1000);
-      // Filtered to the extension, results come in the groups' order, each titled by its group.
-      await page.waitForFunction(() => (document.querySelector('.settings-editor .setting-item-contents .setting-item-title')?.textContent ?? '').includes('Search Target'), undefined, { timeout: 20_000 });
-      const labels = await page.locator('.settings-editor .setting-item-contents .setting-item-title').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
-      assert.deepEqual(labels.slice(0, 4), [
-        'Upnp Explorer › Discovery: Search Target', 'Upnp Explorer › Discovery: Mx', 'Upnp Explorer › Discovery: Interfaces', 'Upnp Explorer › Discovery: Ipv6',
-      ]);
-      await screenshot(page, 'settings');
+  it('groups the settings and titles each by its group and name', () => reportingFailure(wb, 'settings', async () => {
+    await runCommand(page, 'Preferences: Open Settings (UI)');
+    // The search box (a small editor) has the focus when the Settings editor opens.
+    await page.locator('.settings-editor .suggest-input-container .monaco-editor').first().click();
+    await page.keyboard.type('@ext:upnp-explorer.upnp-explorer');
+    await page.locator('.settings-editor .setting-item-label').first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1000);
+    // Filtered to the extension, results come in the groups' order, each titled by its group.
+    await page.waitForFunction(() => (document.querySelector('.settings-editor .setting-item-contents .setting-item-title')?.textContent ?? '').includes('Search Target'), undefined, { timeout: 20_000 });
+    const labels = await page.locator('.settings-editor .setting-item-contents .setting-item-title').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(labels.slice(0, 4), [
+      'Upnp Explorer › Discovery: Search Target', 'Upnp Explorer › Discovery: Mx', 'Upnp Explorer › Discovery: Interfaces', 'Upnp Explorer › Discovery: Ipv6',
+    ]);
+    await screenshot(page, 'settings');
 
-      // Every group in its order: Discovery (7), HTTP (1), Events (GENA) (2), Content Browsing (2).
-      const seen = new Set<string>();
-      await page.locator('.settings-editor .settings-tree-container').first().hover();
-      for (let i = 0; i < 12; i++) {
-        for (const t of await page.locator('.settings-editor .setting-item-contents .setting-item-title').allInnerTexts()) seen.add(t.replace(/\s+/g, ' ').trim());
-        await page.mouse.wheel(0, 400);
-        await page.waitForTimeout(150);
-      }
-      const all = [...seen];
-      const groupsInOrder = [...new Set(all.map((t) => t.replace(/^Upnp Explorer › /, '').split(':')[0]))];
-      assert.deepEqual(groupsInOrder, ['Discovery', 'Http', 'Events', 'Browse'], all.join(' | '));
-    } catch (err) {
-      if (wb) await screenshot(page, 'settings-failure').catch(() => undefined);
-      throw err;
+    // Every group in its order: Discovery (7), HTTP (1), Events (GENA) (2), Content Browsing (2).
+    const seen = new Set<string>();
+    await page.locator('.settings-editor .settings-tree-container').first().hover();
+    for (let i = 0; i < 12; i++) {
+      for (const t of await page.locator('.settings-editor .setting-item-contents .setting-item-title').allInnerTexts()) seen.add(t.replace(/\s+/g, ' ').trim());
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(150);
     }
-  });
+    const all = [...seen];
+    const groupsInOrder = [...new Set(all.map((t) => t.replace(/^Upnp Explorer › /, '').split(':')[0]))];
+    assert.deepEqual(groupsInOrder, ['Discovery', 'Http', 'Events', 'Browse'], all.join(' | '));
+  }));
 });

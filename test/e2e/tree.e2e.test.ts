@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { REPO_ROOT } from '../harness/code-server';
 import { startWorkbench } from '../harness/workbench';
@@ -125,14 +125,8 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
   });
 
   it('adds a device by URL from the command palette', async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('>UPnP: Add Device by URL');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Device by URL' }).first().click();
+    const input = await openAddDeviceByUrl(page);
     // The command's own input box: a bad value is flagged before anything is sent.
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('not a url');
     await page.locator('.quick-input-message', { hasText: /URL/ }).first().waitFor({ timeout: 10_000 });
     await input.fill(hidden!.location);
@@ -152,13 +146,7 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
   });
 
   it('an unreachable URL is not added: one error that says why, no row, no badge change', async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('>UPnP: Add Device by URL');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Device by URL' }).first().click();
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    const input = await openAddDeviceByUrl(page);
     await input.fill('http://127.0.0.1:9/nothing-here.xml');
     await page.keyboard.press('Enter');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Could not add the device' }).first();
@@ -169,3 +157,15 @@ describe('Devices tree (code-server)', { timeout: 300_000 }, () => {
     await screenshot(page, 'add-by-url-unreachable');
   });
 });
+
+/** "UPnP: Add Device by URL…" from the palette; resolves with its input box, ready for a URL. */
+async function openAddDeviceByUrl(page: Page): Promise<Locator> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('>UPnP: Add Device by URL');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Device by URL' }).first().click();
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  return input;
+}

@@ -8,7 +8,7 @@
 // SUBSCRIBE whose callback points at another host than the subscriber is refused (no one makes
 // the device send NOTIFYs at a third machine), and no path ever leaves the folder.
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -23,6 +23,7 @@ import { childElements, parseXml, xmlEscape } from '../core/xml/xml';
 import type { DeviceDefinition, HostedService } from './definition';
 import type { DeviceIdentity } from './identity';
 import { MANIFEST_FILE, expandFriendlyName, isSafeRelativePath } from './manifest';
+import { SOAP_ENV_NS, XML_CONTENT_TYPE, sendNotify, soapActionResponse, soapFault } from './wire';
 
 export interface HostLogEntry {
   readonly kind: 'http' | 'soap' | 'subscribe' | 'notify' | 'refused';
@@ -55,7 +56,6 @@ const MIN_TIMEOUT_S = 60;
 const MAX_TIMEOUT_S = 86_400;
 const DEFAULT_TIMEOUT_S = 1800;
 const MAX_SUBSCRIBERS_PER_SERVICE = 64;
-const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 
 interface Subscriber {
   readonly sid: string;
@@ -281,7 +281,7 @@ export class DeviceHost {
     if (!body) return this.refuse(req, res, 413, `a SOAP request is at most ${MAX_BODY_BYTES / 1024} KiB`);
     const serviceType = rt.service.description.serviceType;
     const fault = (code: number, description: string): void => {
-      this.send(res, 500, 'text/xml; charset="utf-8"', soapFault(code, description));
+      this.send(res, 500, XML_CONTENT_TYPE, soapFault(code, description));
       this.log({ kind: 'soap', remoteAddress: remote, message: `SOAP ${callName} from ${remote}: fault ${code} ${description}` });
     };
     let callName = '(unreadable)';
@@ -291,9 +291,9 @@ export class DeviceHost {
     } catch (err) {
       return fault(401, `Invalid Action: the request is not well-formed XML (${errorMessage(err)})`);
     }
-    const bodyEl = childElements(envelope, 'Body').find((e) => e.namespaceUri === SOAP_NS);
+    const bodyEl = childElements(envelope, 'Body').find((e) => e.namespaceUri === SOAP_ENV_NS);
     const call = bodyEl?.children[0];
-    if (envelope.localName !== 'Envelope' || envelope.namespaceUri !== SOAP_NS || !call) return fault(401, 'Invalid Action: not a SOAP envelope with an action in its Body');
+    if (envelope.localName !== 'Envelope' || envelope.namespaceUri !== SOAP_ENV_NS || !call) return fault(401, 'Invalid Action: not a SOAP envelope with an action in its Body');
     callName = call.localName;
     const soapAction = String(req.headers['soapaction'] ?? '').trim().replace(/^"|"$/g, '');
     const [headerType, headerAction] = soapAction.split('#');
@@ -318,12 +318,12 @@ export class DeviceHost {
     const argsText = ins.map((a) => `${a.name}=${oneLine(args.get(a.name)!, 80)}`).join(', ');
     const answer = this.definition.manifest.services[rt.service.description.serviceId]?.actions[action.name];
     if (answer?.kind === 'fault') {
-      this.send(res, 500, 'text/xml; charset="utf-8"', soapFault(answer.code, answer.description));
+      this.send(res, 500, XML_CONTENT_TYPE, soapFault(answer.code, answer.description));
       this.log({ kind: 'soap', remoteAddress: remote, message: `SOAP ${action.name}(${argsText}) from ${remote}: fault ${answer.code} ${answer.description} (canned)` });
       return;
     }
     const outputs = outputsOf(action, rt.service.scpd, answer?.outputs ?? {}, rt.values);
-    this.send(res, 200, 'text/xml; charset="utf-8"', soapResponse(serviceType, action.name, outputs));
+    this.send(res, 200, XML_CONTENT_TYPE, soapActionResponse(serviceType, action.name, outputs));
     this.log({ kind: 'soap', remoteAddress: remote, message: `SOAP ${action.name}(${argsText}) from ${remote}: ${outputs.map(([n, v]) => `${n}=${oneLine(v, 80)}`).join(', ') || 'OK'}` });
   }
 
@@ -403,7 +403,7 @@ export class DeviceHost {
     if (this.stopped || !rt.subscribers.has(sub.sid)) return false;
     const names = variables.map(([n, v]) => `${n}=${oneLine(v, 60)}`).join(', ');
     for (const callback of sub.callbacks) {
-      const status = await postNotify(callback, sub.sid, seq, body, this.options.notifyTimeoutMs ?? 5000).catch((err: unknown) => errorMessage(err));
+      const status = await sendNotify(callback, sub.sid, seq, body, this.options.notifyTimeoutMs ?? 5000).catch((err: unknown) => errorMessage(err));
       if (status === 200) {
         this.counters.notifies++;
         this.log({ kind: 'notify', message: `NOTIFY SEQ ${seq} to ${callback} (${rt.service.description.serviceId}): ${names}` });
@@ -437,20 +437,6 @@ function outputsOf(action: Action, scpd: ServiceScpd, canned: Readonly<Record<st
   });
 }
 
-function soapEnvelope(body: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>\n<s:Envelope xmlns:s="${SOAP_NS}" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>${body}</s:Body></s:Envelope>\n`;
-}
-
-function soapResponse(serviceType: string, action: string, outputs: ReadonlyArray<readonly [string, string]>): string {
-  return soapEnvelope(`<u:${action}Response xmlns:u="${xmlEscape(serviceType)}">${outputs.map(([n, v]) => `<${n}>${xmlEscape(v)}</${n}>`).join('')}</u:${action}Response>`);
-}
-
-export function soapFault(code: number, description: string): string {
-  return soapEnvelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>'
-    + `<UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode><errorDescription>${xmlEscape(description)}</errorDescription></UPnPError>`
-    + '</detail></s:Fault>');
-}
-
 function propertySet(variables: ReadonlyArray<readonly [string, string]>): string {
   return `<?xml version="1.0" encoding="utf-8"?>\n<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">${variables.map(([n, v]) => `<e:property><${n}>${xmlEscape(v)}</${n}></e:property>`).join('')}</e:propertyset>\n`;
 }
@@ -460,24 +446,6 @@ function grantedTimeout(header: string | string[] | undefined): number {
   const parsed = parseTimeoutHeader(Array.isArray(header) ? header[0] : header);
   if (parsed.kind !== 'seconds') return DEFAULT_TIMEOUT_S;
   return Math.min(MAX_TIMEOUT_S, Math.max(MIN_TIMEOUT_S, parsed.seconds));
-}
-
-function postNotify(callback: string, sid: string, seq: number, body: string, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(body, 'utf8');
-    const req = httpRequest(callback, {
-      method: 'NOTIFY',
-      headers: { 'content-type': 'text/xml; charset="utf-8"', nt: 'upnp:event', nts: 'upnp:propchange', sid, seq: String(seq), 'content-length': String(data.length), connection: 'close' },
-      timeout: timeoutMs,
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    req.on('error', reject);
-    req.end(data);
-  });
 }
 
 function contentTypeOf(file: string, xmlType: string): string {

@@ -8,9 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
-export const XML_CONTENT_TYPE = 'text/xml; charset="utf-8"';
-const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-const SOAP_ENCODING = 'http://schemas.xmlsoap.org/soap/encoding/';
+// The wire formats are the product's own (src/device/wire.ts): simulated and hosted devices answer alike.
+export { XML_CONTENT_TYPE, sendNotify, soapActionResponse, soapEnvelope, soapFault } from '../../src/device/wire';
+export { xmlEscape } from '../../src/core/xml/xml';
+import { XML_CONTENT_TYPE, sendNotify, soapActionResponse, soapFault } from '../../src/device/wire';
+import { xmlEscape } from '../../src/core/xml/xml';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** A UPnP action error (UDA 1.1 §3.2.2), sent back as a SOAP fault with HTTP 500. */
@@ -27,10 +29,6 @@ export type ActionHandler = (args: ActionArgs) => ActionArgs | Promise<ActionArg
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
 
-export function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-}
-
 /** Throws 402 Invalid Args unless every named in-argument is present. */
 export function requireArgs(args: ActionArgs, names: string[]): void {
   for (const n of names) if (!(n in args)) throw new UpnpFault(402, 'Invalid Args');
@@ -39,23 +37,6 @@ export function requireArgs(args: ActionArgs, names: string[]): void {
 /** Throws 402 Invalid Args when an argument the action does not declare is present. */
 export function rejectUnknownArgs(args: ActionArgs, allowed: string[]): void {
   for (const n of Object.keys(args)) if (!allowed.includes(n)) throw new UpnpFault(402, 'Invalid Args');
-}
-
-export function soapEnvelope(bodyXml: string): string {
-  return `<?xml version="1.0"?><s:Envelope xmlns:s="${SOAP_ENV_NS}" s:encodingStyle="${SOAP_ENCODING}"><s:Body>${bodyXml}</s:Body></s:Envelope>`;
-}
-
-export function soapActionResponse(serviceType: string, action: string, out: ActionArgs): string {
-  const args = Object.entries(out).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('');
-  return soapEnvelope(`<u:${action}Response xmlns:u="${xmlEscape(serviceType)}">${args}</u:${action}Response>`);
-}
-
-export function soapFault(code: number, description: string): string {
-  return soapEnvelope(
-    '<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>' +
-      `<UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode>` +
-      `<errorDescription>${xmlEscape(description)}</errorDescription></UPnPError></detail></s:Fault>`,
-  );
 }
 
 type OrderedNode = Record<string, unknown>;
@@ -357,38 +338,6 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 export function propertySetXml(variables: readonly EventedVariable[]): string {
   const props = variables.map(([name, value]) => `  <e:property>\r\n    <${name}>${xmlEscape(value)}</${name}>\r\n  </e:property>\r\n`).join('');
   return `<e:propertyset xmlns:e="${GENA_EVENT_NS}">\r\n${props}</e:propertyset>\r\n`;
-}
-
-/** Sends one NOTIFY; resolves with the answer's status. */
-export function sendNotify(callback: string, sid: string, seq: number, body: string, timeoutMs = 5000): Promise<number> {
-  const url = new URL(callback);
-  const payload = Buffer.from(body, 'utf8');
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || 80),
-      path: url.pathname + url.search,
-      method: 'NOTIFY',
-      headers: {
-        HOST: url.host,
-        'CONTENT-TYPE': XML_CONTENT_TYPE,
-        'CONTENT-LENGTH': payload.length,
-        NT: 'upnp:event',
-        NTS: 'upnp:propchange',
-        SID: sid,
-        SEQ: String(seq),
-        CONNECTION: 'close',
-      },
-      timeout: timeoutMs,
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 /**

@@ -56,6 +56,13 @@ if [ "$UPNP_NETNS_VETH" = 1 ]; then
   ip addr add 10.99.0.2/24 dev upnpv1
   ip link set upnpv0 up
   ip link set upnpv1 up
+  # Both ends live in this one namespace, so a datagram from 10.99.0.1 arriving on upnpv1 has a
+  # source address of this host, which Linux drops as a martian unless told to accept it. With it,
+  # a search sent on upnpv0 reaches a device listening on upnpv1 only, as across a real link.
+  for c in all upnpv0 upnpv1; do
+    echo 1 > /proc/sys/net/ipv4/conf/$c/accept_local 2>/dev/null || true
+    echo 0 > /proc/sys/net/ipv4/conf/$c/rp_filter 2>/dev/null || true
+  done
   mroute=upnpv0
 fi
 [ -n "$UPNP_NETNS_MROUTE" ] && mroute="$UPNP_NETNS_MROUTE"

@@ -23,6 +23,7 @@ import { childElements, parseXml, xmlEscape } from '../core/xml/xml';
 import type { DeviceDefinition, HostedService } from './definition';
 import type { DeviceIdentity } from './identity';
 import { MANIFEST_FILE, expandFriendlyName, isSafeRelativePath } from './manifest';
+import { servedUdns } from './ssdpTargets';
 import { SOAP_ENV_NS, XML_CONTENT_TYPE, sendNotify, soapActionResponse, soapFault } from './wire';
 
 export interface HostLogEntry {
@@ -33,8 +34,11 @@ export interface HostLogEntry {
 }
 
 export interface DeviceHostOptions {
-  /** The interface address to serve on (never a wildcard): LOCATION's host. */
-  readonly address: string;
+  /**
+   * The interface addresses to serve on (never a wildcard), one HTTP server on each: LOCATION's
+   * host on that interface. At least one.
+   */
+  readonly addresses: readonly string[];
   /** For the friendlyName template. */
   readonly hostname: string;
   readonly user: string;
@@ -85,7 +89,7 @@ export class DeviceHost {
     readonly definition: DeviceDefinition,
     readonly identity: DeviceIdentity,
     private readonly options: DeviceHostOptions,
-    private readonly server: Server,
+    private readonly servers: readonly Server[],
   ) {
     this.descriptionBody = Buffer.from(servedDescription(definition, identity, options), 'utf8');
     for (const service of definition.services) {
@@ -100,35 +104,62 @@ export class DeviceHost {
     }
   }
 
-  /** Starts serving on `options.address` (the manifest's port, or any free one). */
+  /** Starts serving on each of `options.addresses` (the manifest's port, or any free one). */
   static async start(definition: DeviceDefinition, identity: DeviceIdentity, options: DeviceHostOptions): Promise<DeviceHost> {
-    if (!isIP(options.address) || options.address === '0.0.0.0' || options.address === '::') {
-      throw new Error(`A hosted device serves on one interface address, not "${options.address}".`);
+    if (options.addresses.length === 0) throw new Error('A hosted device needs an interface address to serve on.');
+    for (const address of options.addresses) {
+      if (!isIP(address) || address === '0.0.0.0' || address === '::') {
+        throw new Error(`A hosted device serves on interface addresses, not on "${address}".`);
+      }
     }
-    const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000 });
-    const host = new DeviceHost(definition, identity, options, server);
+    const servers = options.addresses.map(() => createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000 }));
+    const host = new DeviceHost(definition, identity, options, servers);
     host.folderReal = await realpath(definition.folder);
-    server.on('request', (req, res) => { void host.handle(req, res); });
-    server.on('clientError', (_err, socket) => socket.destroy());
     const port = definition.manifest.http.port;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE'
-        ? `Port ${port} on ${options.address} is in use: choose another "http.port" in ${MANIFEST_FILE}, or 0 for any free port.`
-        : `Could not serve on ${options.address}:${port}: ${err.message}`)));
-      server.listen(port, options.address, () => resolve());
-    });
+    try {
+      for (const [i, server] of servers.entries()) {
+        const address = options.addresses[i]!;
+        server.on('request', (req, res) => { void host.handle(req, res); });
+        server.on('clientError', (_err, socket) => socket.destroy());
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE'
+            ? `Port ${port} on ${address} is in use: choose another "http.port" in ${MANIFEST_FILE}, or 0 for any free port.`
+            : `Could not serve on ${address}:${port}: ${err.message}`)));
+          server.listen(port, address, () => resolve());
+        });
+      }
+    } catch (err) {
+      await host.stop();
+      throw err;
+    }
     return host;
   }
 
+  /** The port on the first address (with "http.port" 0 each address may have its own). */
   get port(): number {
-    const a = this.server.address();
-    return typeof a === 'object' && a ? a.port : 0;
+    return this.portOf(0);
   }
 
-  /** The description's URL: what SSDP announces as LOCATION. */
+  /** The description's URL on the first address. */
   get location(): string {
-    const host = this.options.address.includes(':') ? `[${this.options.address}]` : this.options.address;
-    return `http://${host}:${this.port}${this.definition.manifest.http.descriptionPath}`;
+    return this.locationFor(this.options.addresses[0]!);
+  }
+
+  /** The description's URL on one of the addresses served: what SSDP announces on that interface. */
+  locationFor(address: string): string {
+    const index = Math.max(0, this.options.addresses.indexOf(address));
+    const a = this.options.addresses[index]!;
+    const host = a.includes(':') ? `[${a}]` : a;
+    return `http://${host}:${this.portOf(index)}${this.definition.manifest.http.descriptionPath}`;
+  }
+
+  get addresses(): readonly string[] {
+    return this.options.addresses;
+  }
+
+  private portOf(index: number): number {
+    const a = this.servers[index]?.address();
+    return typeof a === 'object' && a ? a.port : 0;
   }
 
   /** A state variable's current value. */
@@ -166,10 +197,11 @@ export class DeviceHost {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })));
   }
 
   // ---- requests ----
@@ -423,7 +455,7 @@ export function servedDescription(definition: DeviceDefinition, identity: Device
     const pattern = new RegExp(`(<${element}>\\s*)${escapeRegExp(xmlEscape(from))}(\\s*</${element}>)`);
     if (pattern.test(xml)) xml = xml.replace(pattern, (_m, open: string, close: string) => `${open}${xmlEscape(to)}${close}`);
   };
-  replaceFirst('UDN', root.udn, identity.udn);
+  for (const [written, served] of servedUdns(root, identity.udn)) replaceFirst('UDN', written, served);
   const template = definition.manifest.identity.friendlyName;
   if (template) replaceFirst('friendlyName', root.friendlyName, expandFriendlyName(template, names));
   return xml;

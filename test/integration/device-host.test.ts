@@ -49,7 +49,7 @@ describe('a hosted device definition', () => {
     const { definition, problems } = await loadDeviceDefinition(folder);
     assert.deepEqual(problems, []);
     const identity = await resolveIdentity(folder, definition!.manifest);
-    host = await DeviceHost.start(definition!, identity, { address: '127.0.0.1', hostname: 'studio', user: 'ana', log: (e) => log.push(e) });
+    host = await DeviceHost.start(definition!, identity, { addresses: ['127.0.0.1'], hostname: 'studio', user: 'ana', log: (e) => log.push(e) });
     explorer = new UpnpExplorer({ searchTarget: 'ssdp:all', mx: 1, interfaces: ['127.0.0.1'], ipv6: false, httpTimeoutMs: 5000 });
   });
 
@@ -142,7 +142,7 @@ describe('a hosted device definition', () => {
     assert.equal(host.subscriberCount(JAMBON), 0);
     // It serves on the one address chosen, never on every interface.
     for (const address of ['0.0.0.0', '::', 'localhost']) {
-      await assert.rejects(DeviceHost.start(host.definition, host.identity, { address, hostname: 'h', user: 'u' }), /serves on one interface address/);
+      await assert.rejects(DeviceHost.start(host.definition, host.identity, { addresses: [address], hostname: 'h', user: 'u' }), /serves on interface addresses/);
     }
   });
 });

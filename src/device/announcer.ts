@@ -1,0 +1,391 @@
+// SSDP for a hosted device (UDA 1.1 §1): the NOTIFY alive set at start and again at random
+// intervals within half the max-age, byebye at stop, and answers to M-SEARCH as the manifest says.
+// Every search received is reported with who asked and what was decided, because that is how a
+// Canon user learns the camera's address and how a control-point developer sees why a device
+// stays silent.
+//
+// Built on node:dgram, not on node-ssdp's Server: the README ("Packages, and where node-ssdp falls
+// short") lists what the Server could not do for this (loopback, per-ST answers, unicast searches,
+// the max-age, duplicate NTs, errors thrown from socket callbacks) and
+// test/integration/node-ssdp-interop.test.ts keeps that evidence checked against the package.
+//
+// Sockets, on each chosen IPv4 interface: one bound to the interface's address on port 1900 (it
+// sends NOTIFYs and answers, and receives unicast M-SEARCH), and one listener bound to the group
+// address that joins the group on every chosen interface (multicast M-SEARCH). Nothing listens on
+// an interface that wasn't chosen.
+import * as dgram from 'node:dgram';
+import { SSDP_IPV4_GROUP, SSDP_PORT, SsdpParseError, parseSsdpMessage } from '../core/ssdp/message';
+import type { SsdpInterface } from '../core/ssdp/interfaces';
+import { onSubnet } from '../core/ssdp/interfaces';
+import { errorMessage } from '../core/util/errors';
+import { oneLine } from '../core/util/text';
+import type { SsdpAnswerPolicy } from './manifest';
+import type { SsdpTarget } from './ssdpTargets';
+import { answerSearch } from './ssdpTargets';
+
+export interface AnnouncerLogEntry {
+  readonly kind: 'search' | 'answer' | 'notify' | 'warning';
+  readonly message: string;
+  readonly remoteAddress?: string;
+}
+
+export interface AnnouncerOptions {
+  /** IPv4 interfaces to announce and answer on (see selectInterfaces). */
+  readonly interfaces: readonly SsdpInterface[];
+  readonly targets: readonly SsdpTarget[];
+  /** LOCATION on an interface. */
+  readonly locationFor: (address: string) => string;
+  readonly server: string;
+  readonly maxAgeSeconds: number;
+  readonly answer: SsdpAnswerPolicy;
+  /** Whether answers to a multicast search wait a random time within its MX. */
+  readonly mxDelay: boolean;
+  readonly headers: Readonly<Record<string, string>>;
+  /** UDA 1.1 devices send BOOTID.UPNP.ORG and CONFIGID.UPNP.ORG; 1.0 devices don't. */
+  readonly uda11?: { readonly bootId: number; readonly configId: number };
+  readonly log?: (entry: AnnouncerLogEntry) => void;
+  /** Multicast TTL (UDA 1.1: 2). */
+  readonly ttl?: number;
+  /** Tests only: another port than 1900. */
+  readonly port?: number;
+  /** Tests only: the randomness of delays. */
+  readonly random?: () => number;
+}
+
+export interface AnnouncerCounters {
+  searches: number;
+  answered: number;
+  ignored: number;
+  answersSent: number;
+  notifies: number;
+}
+
+interface InterfaceSocket {
+  readonly iface: SsdpInterface;
+  readonly socket: dgram.Socket;
+  /** False when port 1900 on the address was taken: unicast searches can't reach us there. */
+  readonly unicast: boolean;
+}
+
+/** Longer datagrams are not searches (an M-SEARCH is a few hundred bytes). */
+const MAX_DATAGRAM_BYTES = 8192;
+/** Answers waiting for their MX delay at most; a search flood beyond this is not answered. */
+const MAX_PENDING_ANSWERS = 1024;
+/** A copy of the same search from the same sender within this is the same search heard twice. */
+const DUPLICATE_WINDOW_MS = 100;
+/** UDA 1.1 §1.3.3: an MX above 5 is taken as 5. */
+const MAX_MX_SECONDS = 5;
+
+export class SsdpAnnouncer {
+  readonly counters: AnnouncerCounters = { searches: 0, answered: 0, ignored: 0, answersSent: 0, notifies: 0 };
+  private sockets: InterfaceSocket[] = [];
+  private listener: dgram.Socket | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readvertise: NodeJS.Timeout | undefined;
+  private pendingAnswers = 0;
+  private recent = new Map<string, number>();
+  private stopped = false;
+  /** Problems met while opening, for the user (e.g. port 1900 taken on an address). */
+  readonly problems: string[] = [];
+
+  private constructor(private readonly options: AnnouncerOptions) {}
+
+  /** Opens the sockets and sends the alive set. Rejects (with nothing left open) when no interface works. */
+  static async start(options: AnnouncerOptions): Promise<SsdpAnnouncer> {
+    const ifaces = options.interfaces.filter((i) => i.family === 4);
+    if (ifaces.length === 0) throw new Error('Hosting needs an IPv4 interface to announce on; none was chosen.');
+    const announcer = new SsdpAnnouncer(options);
+    try {
+      await announcer.open(ifaces);
+    } catch (err) {
+      await announcer.close();
+      throw err;
+    }
+    void announcer.advertise('alive');
+    // UDP is lossy: the alive set goes out again shortly after start (UDA 1.1 §1.2.2).
+    announcer.later(1000 + announcer.random() * 500, () => { void announcer.advertise('alive'); });
+    announcer.scheduleReadvertise();
+    return announcer;
+  }
+
+  /** The interfaces announced on, with whether unicast searches reach them. */
+  get interfaces(): ReadonlyArray<{ readonly iface: SsdpInterface; readonly unicast: boolean }> {
+    return this.sockets.map((s) => ({ iface: s.iface, unicast: s.unicast }));
+  }
+
+  /** Sends byebye for every target on every interface, waits until they are out, then closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.readvertise) clearTimeout(this.readvertise);
+    await this.advertise('byebye');
+    await this.close();
+  }
+
+  // ---- sockets ----
+
+  private port(): number {
+    return this.options.port ?? SSDP_PORT;
+  }
+
+  private random(): number {
+    return (this.options.random ?? Math.random)();
+  }
+
+  private log(entry: AnnouncerLogEntry): void {
+    this.options.log?.(entry);
+  }
+
+  private async open(ifaces: readonly SsdpInterface[]): Promise<void> {
+    for (const iface of ifaces) {
+      try {
+        this.sockets.push(await this.openInterface(iface));
+      } catch (err) {
+        this.problems.push(`${iface.name} ${iface.address}: ${errorMessage(err)}`);
+      }
+    }
+    if (this.sockets.length === 0) throw new Error(`Could not open SSDP on any chosen interface (${this.problems.join('; ')}).`);
+    this.listener = await this.openListener();
+  }
+
+  private openInterface(iface: SsdpInterface): Promise<InterfaceSocket> {
+    const bind = (port: number): Promise<dgram.Socket> => new Promise((resolve, reject) => {
+      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      socket.once('error', (err) => { socket.close(); reject(err); });
+      socket.bind({ address: iface.address, port }, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', (err) => this.log({ kind: 'warning', message: `SSDP socket on ${iface.name} ${iface.address}: ${err.message}` }));
+        try {
+          socket.setMulticastInterface(iface.address);
+          socket.setMulticastTTL(this.options.ttl ?? 2);
+          socket.setMulticastLoopback(true); // control points on this machine (our own discovery) hear it
+        } catch (err) {
+          socket.close();
+          reject(err as Error);
+          return;
+        }
+        resolve(socket);
+      });
+    });
+    return bind(this.port()).then(
+      (socket) => this.wire({ iface, socket, unicast: true }),
+      async (err: unknown) => {
+        // Someone holds the port on this address without sharing it: announce and answer from any
+        // port; only unicast searches to this address can't reach us.
+        this.problems.push(`${iface.name} ${iface.address}: port ${this.port()} is taken (${errorMessage(err)}); unicast M-SEARCH to this address will not be answered.`);
+        return this.wire({ iface, socket: await bind(0), unicast: false });
+      },
+    );
+  }
+
+  private wire(s: InterfaceSocket): InterfaceSocket {
+    s.socket.on('message', (data, rinfo) => this.receive(data, rinfo, s));
+    return s;
+  }
+
+  private openListener(): Promise<dgram.Socket> {
+    const tryBind = (address: string): Promise<dgram.Socket> => new Promise((resolve, reject) => {
+      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      socket.once('error', (err) => { socket.close(); reject(err); });
+      socket.bind({ address, port: this.port() }, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', (err) => this.log({ kind: 'warning', message: `SSDP listener: ${err.message}` }));
+        resolve(socket);
+      });
+    });
+    // Bound to the group, the listener hears multicast only (unicast to port 1900 on an address
+    // goes to that address's socket). Systems that can't bind a group address get the wildcard.
+    return tryBind(SSDP_IPV4_GROUP).catch(() => tryBind('0.0.0.0')).then((socket) => {
+      let joined = 0;
+      for (const { iface } of this.sockets) {
+        try {
+          socket.addMembership(SSDP_IPV4_GROUP, iface.address);
+          joined++;
+        } catch (err) {
+          this.problems.push(`${iface.name} ${iface.address}: cannot join the SSDP group (${errorMessage(err)}); multicast searches on it will not be heard.`);
+        }
+      }
+      if (joined === 0) {
+        socket.close();
+        throw new Error(`Could not join the SSDP multicast group on any chosen interface (${this.problems.join('; ')}).`);
+      }
+      socket.on('message', (data, rinfo) => this.receive(data, rinfo, undefined));
+      return socket;
+    });
+  }
+
+  private async close(): Promise<void> {
+    const all = [...this.sockets.map((s) => s.socket), ...(this.listener ? [this.listener] : [])];
+    this.sockets = [];
+    this.listener = undefined;
+    await Promise.all(all.map((s) => new Promise<void>((resolve) => {
+      try { s.close(() => resolve()); } catch { resolve(); }
+    })));
+  }
+
+  private later(ms: number, run: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) run();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  // ---- NOTIFY ----
+
+  private scheduleReadvertise(): void {
+    // UDA 1.1 §1.2.2: again at a random interval shorter than half the max-age.
+    const half = (this.options.maxAgeSeconds * 1000) / 2;
+    this.readvertise = setTimeout(() => {
+      if (this.stopped) return;
+      void this.advertise('alive');
+      this.scheduleReadvertise();
+    }, half * (0.5 + 0.4 * this.random()));
+    this.readvertise.unref();
+  }
+
+  private async advertise(nts: 'alive' | 'byebye'): Promise<void> {
+    const sends: Array<Promise<void>> = [];
+    for (const s of this.sockets) {
+      const location = this.options.locationFor(s.iface.address);
+      for (const t of this.options.targets) {
+        const lines = [
+          'NOTIFY * HTTP/1.1',
+          `HOST: ${SSDP_IPV4_GROUP}:${SSDP_PORT}`,
+          ...(nts === 'alive' ? [`CACHE-CONTROL: max-age=${this.options.maxAgeSeconds}`, `LOCATION: ${location}`] : []),
+          `NT: ${t.nt}`,
+          `NTS: ssdp:${nts}`,
+          ...(nts === 'alive' ? [`SERVER: ${this.options.server}`] : []),
+          `USN: ${t.usn}`,
+          ...this.uda11Lines(),
+          ...(nts === 'alive' ? this.extraLines() : []),
+        ];
+        sends.push(this.send(s.socket, lines, SSDP_IPV4_GROUP, this.port()).then(() => { this.counters.notifies++; }, () => undefined));
+      }
+    }
+    await Promise.all(sends);
+    const where = this.sockets.map((s) => `${s.iface.name} ${s.iface.address}`).join(', ');
+    if (this.sockets.length > 0) this.log({ kind: 'notify', message: `Sent ${nts === 'alive' ? 'ssdp:alive' : 'ssdp:byebye'} ×${this.options.targets.length} on ${where}` });
+  }
+
+  private uda11Lines(): string[] {
+    const u = this.options.uda11;
+    return u ? [`BOOTID.UPNP.ORG: ${u.bootId}`, `CONFIGID.UPNP.ORG: ${u.configId}`] : [];
+  }
+
+  private extraLines(): string[] {
+    return Object.entries(this.options.headers).map(([k, v]) => `${k}: ${v}`);
+  }
+
+  private send(socket: dgram.Socket, lines: readonly string[], address: string, port: number): Promise<void> {
+    const data = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    return new Promise((resolve, reject) => {
+      try {
+        socket.send(data, port, address, (err) => {
+          if (err) {
+            this.log({ kind: 'warning', message: `Could not send to ${address}:${port}: ${err.message}` });
+            reject(err);
+          } else {
+            resolve();
+          }
+        });
+      } catch (err) {
+        reject(err as Error); // the socket closed under us
+      }
+    });
+  }
+
+  // ---- M-SEARCH ----
+
+  private receive(data: Buffer, rinfo: dgram.RemoteInfo, via: InterfaceSocket | undefined): void {
+    if (this.stopped || data.length > MAX_DATAGRAM_BYTES) return;
+    let message;
+    try {
+      message = parseSsdpMessage(data);
+    } catch (err) {
+      if (!(err instanceof SsdpParseError)) throw err;
+      return; // not SSDP: nothing to say to it
+    }
+    if (message.start.kind !== 'search') return; // NOTIFYs and answers are other devices' business
+    const from = `${rinfo.address}:${rinfo.port}`;
+    const multicast = via === undefined;
+    // One search may arrive twice (heard on two joined interfaces, or looped back): answer once.
+    const key = `${from}\n${data.toString('latin1')}`;
+    const now = Date.now();
+    const seen = this.recent.get(key);
+    if (seen !== undefined && now - seen < DUPLICATE_WINDOW_MS) return;
+    if (this.recent.size > 4096) this.recent = new Map([...this.recent].filter(([, t]) => now - t < DUPLICATE_WINDOW_MS));
+    this.recent.set(key, now);
+
+    this.counters.searches++;
+    const h = message.headers;
+    const st = h['st'] ?? '';
+    const mxText = h['mx'];
+    const agent = h['user-agent'] ? `, USER-AGENT ${oneLine(h['user-agent'], 120)}` : '';
+    const what = `M-SEARCH from ${from} (${multicast ? 'multicast' : 'unicast'}, ST ${oneLine(st, 160) || '(none)'}${mxText !== undefined ? `, MX ${oneLine(mxText, 10)}` : ''}${agent})`;
+    const ignore = (why: string): void => {
+      this.counters.ignored++;
+      this.log({ kind: 'search', remoteAddress: rinfo.address, message: `${what}: not answered, ${why}` });
+    };
+    if ((h['man'] ?? '').replace(/"/g, '').trim() !== 'ssdp:discover') return ignore('MAN is not "ssdp:discover"');
+    if (st === '') return ignore('it has no ST');
+    let mx = 0;
+    if (multicast) {
+      if (mxText === undefined || !/^\d+$/.test(mxText.trim()) || Number(mxText) < 1) return ignore('a multicast search needs an MX of 1 or more (UDA 1.1 §1.3.2)');
+      mx = Math.min(MAX_MX_SECONDS, Number(mxText));
+    }
+    const target = via ?? this.socketFor(rinfo.address);
+    if (!target) return ignore(`${rinfo.address} is outside the subnets hosted on (${this.sockets.map((s) => `${s.iface.address}/${s.iface.netmask}`).join(', ')})`);
+    const decision = answerSearch(st, this.options.targets, this.options.answer);
+    if (decision.answers.length === 0) return ignore(decision.reason ?? 'nothing matches');
+    if (this.pendingAnswers + decision.answers.length > MAX_PENDING_ANSWERS) return ignore(`${this.pendingAnswers} answers are already waiting (a search flood)`);
+
+    this.counters.answered++;
+    const delayed = multicast && this.options.mxDelay;
+    this.log({ kind: 'search', remoteAddress: rinfo.address, message: `${what}: answering with ${decision.answers.length} on ${target.iface.name}${delayed ? ` within ${mx} s` : ' now'}` });
+    const location = this.options.locationFor(target.iface.address);
+    const sent: string[] = [];
+    let left = decision.answers.length;
+    this.pendingAnswers += left;
+    for (const answer of decision.answers) {
+      // UDA 1.1 §1.3.3: each answer at a random time within MX, so a crowd doesn't answer at once.
+      const delay = delayed ? Math.floor(this.random() * mx * 1000) : 0;
+      const go = (): void => {
+        const lines = [
+          'HTTP/1.1 200 OK',
+          `CACHE-CONTROL: max-age=${this.options.maxAgeSeconds}`,
+          `DATE: ${new Date().toUTCString()}`,
+          'EXT:',
+          `LOCATION: ${location}`,
+          `SERVER: ${this.options.server}`,
+          `ST: ${answer.nt}`,
+          `USN: ${answer.usn}`,
+          ...this.uda11Lines(),
+          ...this.extraLines(),
+        ];
+        void this.send(target.socket, lines, rinfo.address, rinfo.port).then(() => {
+          this.counters.answersSent++;
+          sent.push(answer.nt);
+        }, () => undefined).finally(() => {
+          this.pendingAnswers--;
+          if (--left === 0 && sent.length > 0) {
+            this.log({ kind: 'answer', remoteAddress: rinfo.address, message: `Answered ${from}: ${sent.join(', ')}` });
+          }
+        });
+      };
+      if (delay === 0) go();
+      else this.later(delay, go);
+    }
+  }
+
+  /** The interface a multicast search from `address` is answered on. */
+  private socketFor(address: string): InterfaceSocket | undefined {
+    const onIt = this.sockets.find((s) => onSubnet(s.iface, address));
+    if (onIt) return onIt;
+    // One interface: a search routed from farther away (TTL > 1) still gets its answer.
+    return this.sockets.length === 1 ? this.sockets[0] : undefined;
+  }
+}

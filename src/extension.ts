@@ -13,10 +13,12 @@ import { CONFIG_SECTION, readHostSettings } from './host/settings';
 import { DetailsView } from './host/details/detailsView';
 import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
+import { HostingFeature } from './host/hosting/hostingFeature';
 import { honestChannel } from './host/text/honestChannel';
 
 let explorer: UpnpExplorer | undefined;
 let events: EventsController | undefined;
+let hosting: HostingFeature | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   // Device strings reach these channels: every line is written as one honest line.
@@ -52,16 +54,23 @@ export function activate(context: vscode.ExtensionContext): void {
     content,
     new DetailsView(upnp, tree.view, gena, context.extensionUri),
   );
+  // The device side: nothing is hosted until the user asks (or asked, with restoreOnStartup).
+  hosting = new HostingFeature(context);
+  context.subscriptions.push(hosting);
 
   // Not awaited: activation must not wait for the MX window; failures are reported by the controller.
   void discovery.startUp();
 }
 
-/** VS Code waits for the returned promise: every subscription gets its UNSUBSCRIBE (bounded, 2 s). */
+/**
+ * VS Code waits for the returned promise: every subscription gets its UNSUBSCRIBE and every
+ * hosted device sends byebye (each bounded, 2 s).
+ */
 export function deactivate(): Promise<void> | undefined {
-  const closing = events?.close();
+  const closing = [events?.close(), hosting?.stopAll()].filter((p): p is Promise<void> => p !== undefined);
   events = undefined;
+  hosting = undefined;
   explorer?.dispose();
   explorer = undefined;
-  return closing;
+  return closing.length > 0 ? Promise.all(closing).then(() => undefined) : undefined;
 }

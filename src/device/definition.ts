@@ -11,6 +11,7 @@ import { parseScpd } from '../core/description/scpd';
 import { findStateVariable } from '../core/description/lookup';
 import { validateValue } from '../core/soap/types';
 import { errorMessage } from '../core/util/errors';
+import { XmlError } from '../core/xml/xml';
 import type { DeviceManifest, ManifestProblem } from './manifest';
 import { MANIFEST_FILE, isSafeRelativePath, readManifest } from './manifest';
 
@@ -26,6 +27,9 @@ export interface DefinitionProblem {
   readonly path?: string;
   readonly severity: 'error' | 'warning';
   readonly message: string;
+  /** Where in an XML file, when the parser could tell (1-based). */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export interface HostedService {
@@ -59,6 +63,10 @@ export async function loadDeviceDefinition(folder: string): Promise<LoadedDefini
   const add = (file: string, severity: 'error' | 'warning', message: string, jsonPath?: string): void => {
     problems.push({ file, severity, message, ...(jsonPath !== undefined ? { path: jsonPath } : {}) });
   };
+  const addXmlError = (file: string, err: unknown): void => {
+    const at = err instanceof XmlError && err.line !== undefined ? { line: err.line, ...(err.column !== undefined ? { column: err.column } : {}) } : {};
+    problems.push({ file, severity: 'error', message: errorMessage(err), ...at });
+  };
 
   // The manifest (optional: a bare description folder hosts with the defaults).
   let manifestValue: unknown = {};
@@ -91,7 +99,7 @@ export async function loadDeviceDefinition(folder: string): Promise<LoadedDefini
   try {
     description = parseDeviceDescription(descriptionText, descriptionUrl);
   } catch (err) {
-    add(manifest.description, 'error', errorMessage(err));
+    addXmlError(manifest.description, err);
     return { problems };
   }
   for (const p of description.problems) add(manifest.description, p.severity, p.message);
@@ -121,7 +129,7 @@ export async function loadDeviceDefinition(folder: string): Promise<LoadedDefini
     try {
       scpd = parseScpd(text, s.scpdUrl);
     } catch (err) {
-      add(scpdFile, 'error', errorMessage(err));
+      addXmlError(scpdFile, err);
       continue;
     }
     for (const p of scpd.problems) add(scpdFile, p.severity, p.message);

@@ -40,16 +40,16 @@ describe('settings (code-server)', { timeout: 180_000 }, () => {
     ]);
     await screenshot(page, 'settings');
 
-    // Every group in its order: Discovery (7), HTTP (1), Events (GENA) (2), Content Browsing (2).
+    // Every group in its order: Discovery (7), HTTP (1), Events (GENA) (2), Content Browsing (2), Hosting (2).
     const seen = new Set<string>();
     await page.locator('.settings-editor .settings-tree-container').first().hover();
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 16; i++) {
       for (const t of await page.locator('.settings-editor .setting-item-contents .setting-item-title').allInnerTexts()) seen.add(t.replace(/\s+/g, ' ').trim());
       await page.mouse.wheel(0, 400);
       await page.waitForTimeout(150);
     }
     const all = [...seen];
     const groupsInOrder = [...new Set(all.map((t) => t.replace(/^Upnp Explorer › /, '').split(':')[0]))];
-    assert.deepEqual(groupsInOrder, ['Discovery', 'Http', 'Events', 'Browse'], all.join(' | '));
+    assert.deepEqual(groupsInOrder, ['Discovery', 'Http', 'Events', 'Browse', 'Hosting'], all.join(' | '));
   }));
 });

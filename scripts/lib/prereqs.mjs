@@ -25,6 +25,9 @@ export const PACKAGES = {
   iproute2: [() => !!which('ip'), 'ip, to set up the isolated network namespace'],
   'util-linux': [() => !!which('unshare'), 'unshare, to create the isolated network namespace'],
   curl: [() => !!which('curl'), 'curl, to run the "Copy as curl" commands the SOAP tests generate'],
+  miniupnpc: [() => existsSync('/usr/bin/upnpc'), 'upnpc, a real IGD control point that must list a hosted gateway'],
+  'python3-gi': [() => existsSync('/usr/lib/python3/dist-packages/gi/__init__.py'), 'Python bindings for GObject, to drive GUPnP as a control point'],
+  'gir1.2-gupnp-1.6': [() => existsSync('/usr/lib/x86_64-linux-gnu/girepository-1.0/GUPnP-1.6.typelib') || dpkgHas('gir1.2-gupnp-1.6'), 'GUPnP for python3-gi: a real control point that must use a hosted device'],
 };
 
 /** Makes sure the named Debian packages are there; exits the process with a clear list if not. */

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Action, ServiceScpd, StateVariable } from '../core/description/model';
@@ -392,7 +393,7 @@ export class DeviceHost {
       if (url.protocol !== 'http:') return this.refuse(req, res, 412, `CALLBACK ${oneLine(cb, 120)} is not http://`);
       // Events go back to the subscriber only: a callback at a third host would make this device
       // send NOTIFYs at a machine that never asked for them.
-      if (normalizeAddress(host) !== normalizeAddress(remote)) {
+      if (normalizeAddress(host) !== normalizeAddress(remote) && !(isOwnAddress(remote) && isOwnAddress(host))) {
         return this.refuse(req, res, 412, `CALLBACK ${oneLine(cb, 120)} points at another host than the subscriber ${remote}`);
       }
     }
@@ -493,6 +494,16 @@ function contentTypeOf(file: string, xmlType: string): string {
     case '.txt': return 'text/plain; charset=utf-8';
     default: return 'application/octet-stream';
   }
+}
+
+/**
+ * Whether `address` is one of this machine's: a subscriber on this machine may connect from one of
+ * its addresses and take events at another (the kernel picks the source), and is no third host.
+ */
+function isOwnAddress(address: string): boolean {
+  const a = normalizeAddress(address).replace(/%.*$/, '');
+  if (a === '::1' || a.startsWith('127.')) return true;
+  return Object.values(networkInterfaces()).some((infos) => (infos ?? []).some((i) => normalizeAddress(i.address).replace(/%.*$/, '') === a));
 }
 
 /** `::ffff:127.0.0.1` and `127.0.0.1` are one host. */

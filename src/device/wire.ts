@@ -43,6 +43,9 @@ export function sendNotify(callback: string, sid: string, seq: number, body: str
         SEQ: String(seq),
         CONNECTION: 'close',
       },
+      // A connection of its own: a subscriber that closes after each answer must not leave the
+      // next NOTIFY on a socket it is shutting.
+      agent: false,
       timeout: timeoutMs,
     }, (res) => {
       res.resume();

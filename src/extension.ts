@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new DetailsView(upnp, tree.view, gena, context.extensionUri),
   );
   // The device side: nothing is hosted until the user asks (or asked, with restoreOnStartup).
-  hosting = new HostingFeature(context);
+  hosting = new HostingFeature(context, upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);
   context.subscriptions.push(hosting);
 
   // Not awaited: activation must not wait for the MX window; failures are reported by the controller.

@@ -16,14 +16,13 @@ import type { ActionFormHost } from './actionFormPanel';
 import { buildFormModel, initialValues } from './formModel';
 import { ACTION_FORM_VALUES_KEY, actionKeyOf, deviceIdOf, parseActionKey, readRememberedForms } from './rememberedForms';
 import type { ActionRef, RememberedForm } from './rememberedForms';
-import { addHistoryEntry, allHistory, findHistoryEntry, readHistoryStore, toHistoryView } from './history';
+import { HISTORY_KEY, addHistoryEntry, allHistory, findHistoryEntry, historyAnswer, readHistoryStore, toHistoryView } from './history';
 import type { HistoryEntry, HistoryStore } from './history';
 import { argsText, resultSummary } from './resultView';
 
 export const INVOKE_ACTION_COMMAND = 'upnpExplorer.invokeAction';
 export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
 
-const HISTORY_KEY = 'upnpExplorer.actionForm.history';
 /** Remembered form values are kept for this many actions (oldest dropped). */
 const MAX_REMEMBERED_ACTIONS = 200;
 
@@ -217,6 +216,7 @@ export class ActionCommands extends Feature implements ActionFormHost {
       summary: resultSummary(result),
       ok: result.kind === 'ok',
       argsText: argsText(values, extras),
+      ...(() => { const answer = historyAnswer(result); return answer ? { answer } : {}; })(),
     };
     void this.context.workspaceState.update(HISTORY_KEY, addHistoryEntry(this.history(), entry));
     // Every open form of this device lists the device's history.

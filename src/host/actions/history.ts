@@ -4,6 +4,9 @@
 import type { ExtraArgInput, HistoryEntryView } from '../../protocol/actionForm';
 import { isExtraArgInput } from '../../protocol/actionForm';
 
+/** Where the history lives in workspaceState. */
+export const HISTORY_KEY = 'upnpExplorer.actionForm.history';
+
 export interface HistoryEntry {
   readonly id: string;
   /** ISO 8601. */
@@ -20,6 +23,34 @@ export interface HistoryEntry {
   readonly summary: string;
   readonly ok: boolean;
   readonly argsText: string;
+  /**
+   * What the device answered, when small enough to keep (MAX_ANSWER_CHARS): Clone to Workspace
+   * makes canned answers of it. Absent for failures and for entries of older versions.
+   */
+  readonly answer?: HistoryAnswer;
+}
+
+export type HistoryAnswer =
+  | { readonly outputs: Readonly<Record<string, string>> }
+  | { readonly fault: { readonly code: number; readonly description: string } };
+
+/** Outputs longer than this in all are not kept in the history (workspaceState stays small). */
+export const MAX_ANSWER_CHARS = 64 * 1024;
+
+/** The answer to keep for an outcome; undefined when there is none or it is too big. */
+export function historyAnswer(result: { readonly kind: string; readonly outputs?: ReadonlyArray<{ readonly name: string; readonly value: string }>; readonly code?: number; readonly description?: string }): HistoryAnswer | undefined {
+  if (result.kind === 'ok' && result.outputs) {
+    let size = 0;
+    const outputs: Record<string, string> = {};
+    for (const o of result.outputs) {
+      size += o.name.length + o.value.length;
+      if (size > MAX_ANSWER_CHARS) return undefined;
+      outputs[o.name] = o.value;
+    }
+    return { outputs };
+  }
+  if (result.kind === 'fault' && typeof result.code === 'number') return { fault: { code: result.code, description: result.description ?? '' } };
+  return undefined;
 }
 
 /** Entries by device id, newest first. */
@@ -81,5 +112,17 @@ function isHistoryEntry(value: unknown): value is HistoryEntry {
   return strings.every((k) => typeof e[k] === 'string')
     && typeof e.ok === 'boolean'
     && typeof e.values === 'object' && e.values !== null && Object.values(e.values).every((v) => typeof v === 'string')
-    && Array.isArray(e.extras) && e.extras.every(isExtraArgInput);
+    && Array.isArray(e.extras) && e.extras.every(isExtraArgInput)
+    && (e.answer === undefined || isHistoryAnswer(e.answer));
+}
+
+function isHistoryAnswer(value: unknown): value is HistoryAnswer {
+  if (typeof value !== 'object' || value === null) return false;
+  const a = value as Record<string, unknown>;
+  if (typeof a.outputs === 'object' && a.outputs !== null) return Object.values(a.outputs).every((v) => typeof v === 'string');
+  if (typeof a.fault === 'object' && a.fault !== null) {
+    const f = a.fault as Record<string, unknown>;
+    return typeof f.code === 'number' && typeof f.description === 'string';
+  }
+  return false;
 }

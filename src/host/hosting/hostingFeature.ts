@@ -17,8 +17,13 @@ import { loadDeviceDefinition } from '../../device/definition';
 import { DefinitionError, HostedDevice } from '../../device/hostedDevice';
 import { MANIFEST_FILE, isSafeRelativePath, readManifest } from '../../device/manifest';
 import { DEVICE_TEMPLATES, writeTemplate } from '../../device/templates';
-import type { DeviceTemplate } from '../../device/templates';
+import type { UpnpExplorer } from '../../core/explorer';
+import type { DiscoveredDevice } from '../../core/registry/types';
+import { planClone, writeClone } from '../../device/clone';
 import { Feature } from '../feature';
+import { deviceLabel } from '../text/labels';
+import type { TreeNode } from '../tree/nodes';
+import { gatherClone } from './cloneDevice';
 import { CONFIG_SECTION } from '../settings';
 import { honestChannel } from '../text/honestChannel';
 import { showError, showInfo, showWarning } from '../text/notify';
@@ -42,7 +47,12 @@ export class HostingFeature extends Feature {
   private definitionFolders: string[] = [];
   private scanTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly explorer: UpnpExplorer,
+    private readonly httpTimeoutMs: () => number,
+    private readonly selection: () => readonly TreeNode[],
+  ) {
     super();
     this.log = new HostLog(honestChannel(vscode.window.createOutputChannel('UPnP Host', { log: true })));
     this.tree = new HostedTreeProvider(() => [...this.running.values()]);
@@ -58,6 +68,7 @@ export class HostingFeature extends Feature {
       vscode.commands.registerCommand('upnpExplorer.showHostLog', () => this.log.channel.show(true)),
       vscode.commands.registerCommand('upnpExplorer.copyHostedLocation', (node?: HostedNode) => this.copyLocation(node)),
       vscode.commands.registerCommand('upnpExplorer.revealHostedFolder', (node?: HostedNode) => this.revealFolder(node)),
+      vscode.commands.registerCommand('upnpExplorer.cloneToWorkspace', (node?: TreeNode) => this.cloneToWorkspace(node)),
       vscode.workspace.onDidSaveTextDocument((doc) => this.checkSaved(doc)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleScan()),
     );
@@ -113,7 +124,7 @@ export class HostingFeature extends Feature {
     if (choice === 'Host Device') await this.host(folder);
   }
 
-  private async chooseNewFolder(template: DeviceTemplate): Promise<string | undefined> {
+  private async chooseNewFolder(template: { readonly id: string; readonly label: string }): Promise<string | undefined> {
     const roots = vscode.workspace.workspaceFolders ?? [];
     let root: string | undefined;
     if (roots.length === 1) root = roots[0]!.uri.fsPath;
@@ -146,6 +157,57 @@ export class HostingFeature extends Feature {
     });
     if (name === undefined) return undefined;
     return path.join(rootDir, ...name.trim().replace(/\/+$/, '').split('/'));
+  }
+
+  // ---- Clone to Workspace ----
+
+  private async cloneToWorkspace(node?: TreeNode): Promise<void> {
+    if (!this.trusted()) return;
+    const device = await this.deviceToClone(node);
+    if (!device) return;
+    const name = oneLine(device.description?.device.friendlyName ?? device.location, 80);
+    const identity = await vscode.window.showQuickPick([
+      { label: 'A new identity', detail: 'The clone gets its own UUID (kept in the folder): it can run beside the original.', keep: false },
+      { label: `Keep ${device.udn ?? 'the original UUID'}`, detail: 'The clone answers as the original: control points that know the device take it for the original. Host it only while the original is off the network.', keep: true },
+    ], { title: `Clone "${name}" to Workspace`, placeHolder: 'Which identity the clone announces' });
+    if (!identity) return;
+    const folder = await this.chooseNewFolder({ id: slug(name), label: `Clone of ${name}` });
+    if (!folder) return;
+    try {
+      const input = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloning "${name}"…` }, () => gatherClone(device, this.context, identity.keep, this.httpTimeoutMs()));
+      const plan = planClone(input);
+      await writeClone(plan, folder);
+      const loaded = await loadDeviceDefinition(folder);
+      await this.diagnostics.publish(folder, loaded.problems);
+      this.scheduleScan(0);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder, 'README.md'))), { preview: false });
+      const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+      const answers = input.answers.length;
+      const message = `Cloned "${name}" to ${vscode.workspace.asRelativePath(folder)}: ${input.scpds.length} service${input.scpds.length === 1 ? '' : 's'}, ${input.icons.length} icon${input.icons.length === 1 ? '' : 's'}, ${answers} answer${answers === 1 ? '' : 's'} from the action history.`;
+      if (errors > 0) {
+        void showWarning(`${message} It has ${errors} problem${errors === 1 ? '' : 's'} to fix before it can be hosted.`, 'Show Problems').then((c) => { if (c) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      } else {
+        const choice = await showInfo(message, 'Host Device');
+        if (choice === 'Host Device') await this.host(folder);
+      }
+    } catch (err) {
+      void showError(`Could not clone "${name}": ${errorMessage(err)}`);
+    }
+  }
+
+  private async deviceToClone(node?: TreeNode): Promise<DiscoveredDevice | undefined> {
+    const chosen = node ?? this.selection()[0];
+    if (chosen && 'device' in chosen) {
+      const device = this.explorer.devices.find((d) => d.key === chosen.device.key);
+      if (device) return device;
+    }
+    const described = this.explorer.devices.filter((d) => d.description);
+    if (described.length === 0) {
+      void showInfo('No described device to clone: discover one first.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(described.map((d) => ({ label: oneLine(deviceLabel(d), 120), description: d.location, device: d })), { title: 'Clone to Workspace', placeHolder: 'The device to clone' });
+    return picked?.device;
   }
 
   // ---- Host Device ----
@@ -410,6 +472,11 @@ export class HostingFeature extends Feature {
       await this.start(folder, true);
     }
   }
+}
+
+/** A folder name from a device name: letters, digits and dashes. */
+function slug(name: string): string {
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'device';
 }
 
 function isInside(file: string, folder: string): boolean {

@@ -73,6 +73,8 @@ const MAX_DATAGRAM_BYTES = 8192;
 const MAX_PENDING_ANSWERS = 1024;
 /** A copy of the same search from the same sender within this is the same search heard twice. */
 const DUPLICATE_WINDOW_MS = 100;
+/** Searches remembered for that at most (a flood of distinct ones). */
+const MAX_RECENT = 4096;
 /** UDA 1.1 §1.3.3: an MX above 5 is taken as 5. */
 const MAX_MX_SECONDS = 5;
 
@@ -83,7 +85,8 @@ export class SsdpAnnouncer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readvertise: NodeJS.Timeout | undefined;
   private pendingAnswers = 0;
-  private recent = new Map<string, number>();
+  /** Searches heard within DUPLICATE_WINDOW_MS, oldest first. */
+  private readonly recent = new Map<string, number>();
   private stopped = false;
   /** Problems met while opening, for the user (e.g. port 1900 taken on an address). */
   readonly problems: string[] = [];
@@ -315,9 +318,12 @@ export class SsdpAnnouncer {
     // One search may arrive twice (heard on two joined interfaces, or looped back): answer once.
     const key = `${from}\n${data.toString('latin1')}`;
     const now = Date.now();
-    const seen = this.recent.get(key);
-    if (seen !== undefined && now - seen < DUPLICATE_WINDOW_MS) return;
-    if (this.recent.size > 4096) this.recent = new Map([...this.recent].filter(([, t]) => now - t < DUPLICATE_WINDOW_MS));
+    // Oldest first (insertion order): drop what has left the window, then look.
+    for (const [k, t] of this.recent) {
+      if (now - t < DUPLICATE_WINDOW_MS && this.recent.size <= MAX_RECENT) break;
+      this.recent.delete(k);
+    }
+    if (this.recent.has(key)) return;
     this.recent.set(key, now);
 
     this.counters.searches++;

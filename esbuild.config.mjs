@@ -22,6 +22,21 @@ const undiciApart = {
   },
 };
 
+/**
+ * The device side (src/device: hosting, templates, clones) is loaded on the first use, from
+ * dist/hosting.js: the host's `require('../../device/index')` (src/host/hosting/deviceLib.ts)
+ * becomes a require of that file.
+ * @type {esbuild.Plugin}
+ */
+const deviceApart = {
+  name: 'device-apart',
+  setup(build) {
+    build.onResolve({ filter: /\/device\/index$/ }, (args) => (/[\\/]src[\\/]host[\\/]/.test(args.importer)
+      ? { path: './hosting.js', external: true }
+      : undefined));
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const extension = {
   entryPoints: ['src/extension.ts'],
@@ -31,7 +46,7 @@ const extension = {
   target: 'node20',
   outfile: `${out}/extension.js`,
   external: ['vscode'],
-  plugins: [undiciApart],
+  plugins: [undiciApart, deviceApart],
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
@@ -47,6 +62,10 @@ const undici = {
   external: [],
   sourcemap: false,
 };
+
+/** The device side, loaded on first use (dist/hosting.js); undici stays apart from it too. */
+/** @type {esbuild.BuildOptions} */
+const hosting = { ...extension, entryPoints: ['src/device/index.ts'], outfile: `${out}/hosting.js`, plugins: [undiciApart] };
 
 /** The SSDP sockets' own thread (a worker next to the extension: dist/ssdpThread.js). */
 /** @type {esbuild.BuildOptions} */
@@ -71,8 +90,8 @@ const webviews = {
 };
 
 if (watch) {
-  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(undici), esbuild.context(ssdpThread), esbuild.context(webviews)]);
+  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(undici), esbuild.context(hosting), esbuild.context(ssdpThread), esbuild.context(webviews)]);
   await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
-  await Promise.all([esbuild.build(extension), esbuild.build(undici), esbuild.build(ssdpThread), esbuild.build(webviews)]);
+  await Promise.all([esbuild.build(extension), esbuild.build(undici), esbuild.build(hosting), esbuild.build(ssdpThread), esbuild.build(webviews)]);
 }

@@ -83,6 +83,7 @@ export function installFakeVscode(): FakeVscode {
       onDidChangeConfiguration: () => new Disposable(),
       registerTextDocumentContentProvider: () => new Disposable(),
       workspaceFolders: undefined,
+      isTrusted: false,
     }, { get: (t, p) => (p in t ? (t as Record<string | symbol, unknown>)[p] : stub(`workspace.${String(p)}`)) }),
     window: new Proxy({
       createTreeView: (id: string, options: { treeDataProvider: FakeVscode['treeProviders'] extends Map<string, infer P> ? P : never }) => {
@@ -92,6 +93,7 @@ export function installFakeVscode(): FakeVscode {
       registerWebviewViewProvider: () => new Disposable(),
     }, { get: (t, p) => (p in t ? (t as Record<string | symbol, unknown>)[p] : stub(`window.${String(p)}`)) }),
     commands: { registerCommand: () => new Disposable(), executeCommand: async () => undefined },
+    languages: { createDiagnosticCollection: () => ({ set: () => undefined, delete: () => undefined, clear: () => undefined, dispose: () => undefined }) },
     env: { uiKind: 1, remoteName: undefined, clipboard: { writeText: async () => undefined } },
     l10n: { t: (s: string) => s },
   };

@@ -5,7 +5,7 @@ import type * as vscode from 'vscode';
 import type { DiscoveredDevice } from '../../core/registry/types';
 import { fetchBytes } from '../../core/http/fetch';
 import { errorMessage } from '../../core/util/errors';
-import type { CloneAnswer, CloneInput } from '../../device/clone';
+import type { CloneAnswer, CloneInput } from '../../device/index';
 import { HISTORY_KEY, readHistoryStore } from '../actions/history';
 
 const MAX_ICON_BYTES = 1024 * 1024;

@@ -2,9 +2,8 @@
 // (manifest: the JSON path located in the text) or the line (XML: where the parser stopped).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DefinitionProblem } from '../../device/definition';
-import { locateJsonPath } from '../../device/jsonLocate';
-import { MANIFEST_FILE } from '../../device/manifest';
+import type { DefinitionProblem } from '../../device/index';
+import { MANIFEST_FILE, deviceLib } from './deviceLib';
 
 export class DefinitionDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('upnp-device');
@@ -61,7 +60,7 @@ function rangeOf(p: DefinitionProblem, text: string): vscode.Range {
   };
   if (p.line !== undefined) return lineRange(p.line, p.column);
   if (p.file === MANIFEST_FILE && p.path) {
-    const span = locateJsonPath(text, p.path);
+    const span = deviceLib().locateJsonPath(text, p.path);
     if (span) {
       const start = offsetToPosition(text, span.start);
       const end = offsetToPosition(text, span.end);

@@ -3,7 +3,7 @@
 // thousands of searches a second: beyond MAX_LINES_PER_SECOND the lines of that second are
 // counted, not written, and the count is written when the flood ends.
 import type * as vscode from 'vscode';
-import type { HostedLogEntry } from '../../device/hostedDevice';
+import type { HostedLogEntry } from '../../device/index';
 
 const MAX_LINES_PER_SECOND = 100;
 

@@ -2,7 +2,7 @@
 // and what it has done (searches answered, HTTP requests, SOAP calls, subscribers, NOTIFYs).
 // Counters move with traffic: the view redraws at most once a second.
 import * as vscode from 'vscode';
-import type { HostedDevice } from '../../device/hostedDevice';
+import type { HostedDevice } from '../../device/index';
 import { oneLine } from '../../core/util/text';
 import { Feature } from '../feature';
 

@@ -13,17 +13,14 @@ import { selectInterfaces } from '../../core/ssdp/interfaces';
 import { validateValue } from '../../core/soap/types';
 import { errorMessage } from '../../core/util/errors';
 import { oneLine } from '../../core/util/text';
-import { loadDeviceDefinition } from '../../device/definition';
-import { DefinitionError, HostedDevice } from '../../device/hostedDevice';
-import { MANIFEST_FILE, isSafeRelativePath, readManifest } from '../../device/manifest';
-import { DEVICE_TEMPLATES, writeTemplate } from '../../device/templates';
+import type { HostedDevice } from '../../device/index';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DiscoveredDevice } from '../../core/registry/types';
-import { planClone, writeClone } from '../../device/clone';
 import { Feature } from '../feature';
 import { deviceLabel } from '../text/labels';
 import type { TreeNode } from '../tree/nodes';
 import { gatherClone } from './cloneDevice';
+import { MANIFEST_FILE, deviceLib } from './deviceLib';
 import { CONFIG_SECTION } from '../settings';
 import { honestChannel } from '../text/honestChannel';
 import { showError, showInfo, showWarning } from '../text/notify';
@@ -105,14 +102,14 @@ export class HostingFeature extends Feature {
   private async newDefinition(): Promise<void> {
     if (!this.trusted()) return;
     const picked = await vscode.window.showQuickPick(
-      DEVICE_TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, template: t })),
+      deviceLib().DEVICE_TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, template: t })),
       { title: 'New Device Definition', placeHolder: 'Start from a template', matchOnDetail: true },
     );
     if (!picked) return;
     const folder = await this.chooseNewFolder(picked.template);
     if (!folder) return;
     try {
-      await writeTemplate(picked.template, folder);
+      await deviceLib().writeTemplate(picked.template, folder);
     } catch (err) {
       void showError(`Could not create the device definition: ${errorMessage(err)}`);
       return;
@@ -150,7 +147,7 @@ export class HostingFeature extends Feature {
       validateInput: async (v) => {
         const t = v.trim().replace(/\/+$/, '');
         if (t === '') return 'Give the folder a name.';
-        if (!isSafeRelativePath(t)) return 'A relative path inside the workspace folder, without "..".';
+        if (!deviceLib().isSafeRelativePath(t)) return 'A relative path inside the workspace folder, without "..".';
         if (await exists(path.join(rootDir, t)) && !(await isEmptyDir(path.join(rootDir, t)))) return 'That folder is not empty: the definition goes into a new or empty folder.';
         return undefined;
       },
@@ -175,6 +172,7 @@ export class HostingFeature extends Feature {
     if (!folder) return;
     try {
       const input = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloning "${name}"…` }, () => gatherClone(device, this.context, identity.keep, this.httpTimeoutMs()));
+      const { planClone, writeClone, loadDeviceDefinition } = deviceLib();
       const plan = planClone(input);
       await writeClone(plan, folder);
       const loaded = await loadDeviceDefinition(folder);
@@ -247,6 +245,7 @@ export class HostingFeature extends Feature {
     }
     let device: HostedDevice;
     let name = where;
+    const { DefinitionError, HostedDevice } = deviceLib();
     try {
       device = await HostedDevice.start(folder, {
         interfaces,
@@ -430,7 +429,7 @@ export class HostingFeature extends Feature {
       hostable.push(folder, path.join(folder, MANIFEST_FILE));
       try {
         const raw = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(folder, MANIFEST_FILE)))).toString('utf8');
-        hostable.push(path.join(folder, ...readManifest(JSON.parse(raw)).manifest.description.split('/')));
+        hostable.push(path.join(folder, ...deviceLib().readManifest(JSON.parse(raw)).manifest.description.split('/')));
       } catch {
         hostable.push(path.join(folder, 'description.xml'));
       }
@@ -445,7 +444,7 @@ export class HostingFeature extends Feature {
       if (path.basename(doc.uri.fsPath) === MANIFEST_FILE) this.scheduleScan(0);
       return;
     }
-    void loadDeviceDefinition(folder).then((loaded) => this.diagnostics.publish(folder, loaded.problems));
+    void deviceLib().loadDeviceDefinition(folder).then((loaded) => this.diagnostics.publish(folder, loaded.problems));
     const device = this.running.get(folder);
     if (device) {
       void showInfo(`"${oneLine(device.friendlyName, 80)}" is hosted from the definition as it was at start; restart it to serve the change.`, 'Restart').then(async (c) => {

@@ -304,16 +304,24 @@ export class SsdpAnnouncer {
   // ---- M-SEARCH ----
 
   private receive(data: Buffer, rinfo: dgram.RemoteInfo, via: InterfaceSocket | undefined): void {
-    if (this.stopped || data.length > MAX_DATAGRAM_BYTES) return;
+    if (this.stopped) return;
+    const from = `${rinfo.address}:${rinfo.port}`;
+    if (data.length > MAX_DATAGRAM_BYTES) {
+      this.counters.ignored++;
+      this.log({ kind: 'search', remoteAddress: rinfo.address, message: `Datagram from ${from} ignored: ${data.length} bytes, not an SSDP message (at most ${MAX_DATAGRAM_BYTES})` });
+      return;
+    }
     let message;
     try {
       message = parseSsdpMessage(data);
     } catch (err) {
       if (!(err instanceof SsdpParseError)) throw err;
-      return; // not SSDP: nothing to say to it
+      // Not SSDP: nothing to answer, but whoever is debugging a control point wants to know.
+      this.counters.ignored++;
+      this.log({ kind: 'search', remoteAddress: rinfo.address, message: `Datagram from ${from} ignored: ${err.message}` });
+      return;
     }
     if (message.start.kind !== 'search') return; // NOTIFYs and answers are other devices' business
-    const from = `${rinfo.address}:${rinfo.port}`;
     const multicast = via === undefined;
     // One search may arrive twice (heard on two joined interfaces, or looped back): answer once.
     const key = `${from}\n${data.toString('latin1')}`;

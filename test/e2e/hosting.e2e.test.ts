@@ -8,14 +8,14 @@
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/hosting.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
-import { openViewContainer, runCommand, screenshot, treeRow, waitForOutputLines, waitForTreeRows } from '../harness/browser';
+import { contextMenuEntry, expandRow, openViewContainer, runCommand, screenshot, treeRow, waitForOutputLines, waitForTreeRows } from '../harness/browser';
 
 describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
   let wb: Workbench | undefined;
@@ -77,5 +77,65 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
     await page.waitForFunction((n) => ![...document.querySelectorAll('.monaco-list-row')].some((r) => (r.textContent ?? '').includes(n)), name, { timeout: 20_000 });
     const after = await waitForOutputLines(page, (l) => l.some((x) => /Stopped hosting ".*PTPIPResponder:" \(byebye sent on lo\)/.test(x)));
     assert.ok(after.length > 0);
+  }));
+
+  it('reports a broken definition in the Problems panel, then hosts the fixed one; Emit Event… reaches our own subscription', () => reportingFailure(wb, 'hosting-emit', async () => {
+    const quick = page.locator('.quick-input-widget');
+    await runCommand(page, 'UPnP: New Device Definition…');
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'Basic device with a vendor service' }).first().click();
+    await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'upnp-devices/basic', undefined, { timeout: 10_000 });
+    await quick.locator('input').press('Enter');
+    const folder = path.join(wb!.workspace, 'upnp-devices', 'basic');
+    const manifestFile = path.join(folder, 'upnp-device.json');
+    await page.locator('.tab', { hasText: 'upnp-device.json' }).first().waitFor({ timeout: 15_000 });
+    await runCommand(page, 'View: Close All Editors');
+    const good = readFileSync(manifestFile, 'utf8');
+
+    // Broken: a max-age of the wrong type, and an action the SCPD doesn't have.
+    const broken = JSON.parse(good) as { ssdp: Record<string, unknown>; services: Record<string, { actions: Record<string, unknown> }> };
+    broken.ssdp['maxAgeSeconds'] = 'soon';
+    broken.services['urn:example-com:serviceId:Jambon']!.actions['Toast'] = { outputs: {} };
+    writeFileSync(manifestFile, JSON.stringify(broken, null, 2));
+    await runCommand(page, 'UPnP: Host Device');
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'upnp-devices/basic' }).first().click();
+    await page.locator('.notifications-toasts', { hasText: 'Could not host upnp-devices/basic' }).first().waitFor({ timeout: 15_000 });
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = page.locator('.markers-panel .monaco-list-row');
+    await problems.filter({ hasText: 'Toast' }).first().waitFor({ timeout: 15_000 });
+    const texts = (await problems.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    assert.ok(texts.some((t) => /whole number of seconds/.test(t)), texts.join('\n'));
+    assert.ok(texts.some((t) => /Toast/.test(t)), texts.join('\n'));
+    await screenshot(page, 'hosting-problems');
+
+    // Fixed: it hosts, and our tree describes it.
+    writeFileSync(manifestFile, good);
+    await runCommand(page, 'UPnP: Host Device');
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'upnp-devices/basic' }).first().click();
+    const name = `Jambon 3000 on ${os.hostname()}`;
+    await waitForTreeRows(page, [name], 60_000);
+
+    // Subscribe from our own tree: the initial event carries the manifest's Temperature.
+    await expandRow(page, name);
+    await waitForTreeRows(page, ['Jambon:1']);
+    await treeRow(page, 'Jambon:1').first().click();
+    await page.waitForTimeout(500);
+    await (await contextMenuEntry(page, treeRow(page, 'Jambon:1').first(), 'Subscribe to Events')).click();
+    await runCommand(page, 'UPnP: Show Events');
+    await waitForOutputLines(page, (lines) => lines.some((l) => l.includes('Temperature = 20')), 20_000);
+
+    // Emit Event…: the one evented variable, a new value, every subscriber notified with SEQ 1.
+    await runCommand(page, 'UPnP: Emit Event…');
+    const input = quick.locator('input');
+    await quick.locator('.quick-input-title', { hasText: 'Emit Event: Temperature' }).waitFor({ timeout: 10_000 });
+    await input.fill('400');
+    await quick.locator('.quick-input-message', { hasText: /greater|large|300/ }).first().waitFor({ timeout: 5_000 });
+    await input.fill('25');
+    await input.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'Temperature = 25: notified 1 of 1 subscriber.' }).first().waitFor({ timeout: 15_000 });
+    await runCommand(page, 'UPnP: Show Events');
+    const lines = await waitForOutputLines(page, (l) => l.some((x) => /Jambon:1 · event SEQ 1$/.test(x)), 20_000);
+    assert.equal(lines[lines.findIndex((x) => /Jambon:1 · event SEQ 1$/.test(x)) + 1], '  Temperature = 25');
+    await screenshot(page, 'hosting-emit');
+    await runCommand(page, 'UPnP: Stop Hosting');
   }));
 });

@@ -51,8 +51,14 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
     assert.ok(existsSync(path.join(folder, 'upnp-device.json')));
     assert.ok(existsSync(path.join(folder, 'ptpip-canon-desc-helper.xml')));
 
-    // Host it from the notification.
-    await page.locator('.notifications-toasts .monaco-button', { hasText: 'Host Device' }).first().click();
+    // Host it from the Explorer: the folder's context menu has Host Device (a definition folder).
+    await runCommand(page, 'View: Show Explorer');
+    // (The Explorer compacts the chain of single folders into one row, "upnp-devices / canon"; its
+    // context menu is the innermost folder's.)
+    const canonRow = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'canon' }).first();
+    await canonRow.waitFor({ timeout: 15_000 });
+    await (await contextMenuEntry(page, canonRow, 'Host Device')).click();
+    // Hosting brings up the UPnP container itself (its Hosted Devices view).
     // Our own discovery finds it from its alive NOTIFYs, by the name the camera would show.
     await waitForTreeRows(page, [name], 60_000);
     const udn = readFileSync(path.join(folder, '.upnp-device-uuid'), 'utf8').trim();
@@ -81,6 +87,8 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
 
   it('reports a broken definition in the Problems panel, then hosts the fixed one; Emit Event… reaches our own subscription', () => reportingFailure(wb, 'hosting-emit', async () => {
     const quick = page.locator('.quick-input-widget');
+    // The extension's contributions are in (its view container is there) before the palette is used.
+    await openViewContainer(page, 'UPnP');
     await runCommand(page, 'UPnP: New Device Definition…');
     await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'Basic device with a vendor service' }).first().click();
     await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'upnp-devices/basic', undefined, { timeout: 10_000 });
@@ -124,6 +132,8 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
     await waitForOutputLines(page, (lines) => lines.some((l) => l.includes('Temperature = 20')), 20_000);
 
     // Emit Event…: the one evented variable, a new value, every subscriber notified with SEQ 1.
+    await page.keyboard.press('Escape');
+    await treeRow(page, name).first().click();
     await runCommand(page, 'UPnP: Emit Event…');
     const input = quick.locator('input');
     await quick.locator('.quick-input-title', { hasText: 'Emit Event: Temperature' }).waitFor({ timeout: 10_000 });

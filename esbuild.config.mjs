@@ -1,6 +1,7 @@
 // Bundles the extension (Node, CommonJS, `vscode` external), undici in a file of its own (loaded on
 // the first request), the SSDP socket thread (a worker script next to it) and the webviews
 // (browser, IIFE) into dist/.
+import { chmodSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -67,6 +68,10 @@ const undici = {
 /** @type {esbuild.BuildOptions} */
 const hosting = { ...extension, entryPoints: ['src/device/index.ts'], outfile: `${out}/hosting.js`, plugins: [undiciApart] };
 
+/** The command line (`upnp-explorer validate …`, dist/cli.js): the core and undici in one file. */
+/** @type {esbuild.BuildOptions} */
+const cli = { ...extension, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, external: [], plugins: [], sourcemap: false, banner: { js: '#!/usr/bin/env node' } };
+
 /** The SSDP sockets' own thread (a worker next to the extension: dist/ssdpThread.js). */
 /** @type {esbuild.BuildOptions} */
 const ssdpThread = { ...extension, entryPoints: ['src/core/ssdp/socketThread.ts'], outfile: `${out}/ssdpThread.js`, external: [], plugins: [] };
@@ -90,8 +95,10 @@ const webviews = {
 };
 
 if (watch) {
-  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(undici), esbuild.context(hosting), esbuild.context(ssdpThread), esbuild.context(webviews)]);
+  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(undici), esbuild.context(hosting), esbuild.context(cli), esbuild.context(ssdpThread), esbuild.context(webviews)]);
   await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
-  await Promise.all([esbuild.build(extension), esbuild.build(undici), esbuild.build(hosting), esbuild.build(ssdpThread), esbuild.build(webviews)]);
+  await Promise.all([esbuild.build(extension), esbuild.build(undici), esbuild.build(hosting), esbuild.build(cli), esbuild.build(ssdpThread), esbuild.build(webviews)]);
+  // The command line is run directly (`npx upnp-explorer`, or ./dist/cli.js).
+  chmodSync(`${out}/cli.js`, 0o755);
 }

@@ -74,6 +74,12 @@ const FORMATS: Partial<Record<TypeKind, { format: string; example: string; words
   'time.tz': { format: 'hh:mm:ss±hh:mm', example: '15:12:19+08:00', words: 'time of day with optional time zone' },
 };
 
+/** The limits of an integer UPnP type (ui1 … i8, int); undefined for other types. */
+export function integerTypeLimits(dataType: string): { readonly min: bigint; readonly max: bigint } | undefined {
+  const key = dataType.trim().toLowerCase();
+  return Object.hasOwn(INTEGER_TYPES, key) ? INTEGER_TYPES[key] : undefined;
+}
+
 /** The kind of a UPnP data type name (case-insensitive; devices write `UI4` and `dateTime` alike). */
 export function typeKind(dataType: string): TypeKind {
   const key = dataType.trim().toLowerCase();

@@ -89,6 +89,8 @@ export interface ScannedElement {
   attributes: Record<string, string>;
   children: ScannedElement[];
   text: string;
+  /** Offset of the start tag's '<' in the (line-end normalised) source. */
+  start: number;
 }
 
 export interface ScanOptions {
@@ -448,6 +450,7 @@ export class XmlScanner {
       attributes,
       children: NO_CHILDREN,
       text: '',
+      start,
     };
     // Depth as the number of ancestors: 0 for the top element, 1 for its children.
     const detached = this.stack.length === this.options.detachDepth;

@@ -47,6 +47,11 @@ export interface XmlElement {
   readonly children: readonly XmlElement[];
   /** Direct text content (text and CDATA, not that of children), unescaped, trimmed at both ends. */
   readonly text: string;
+  /**
+   * Offset of the start tag's '<' in the document as parsed (CRLF and CR read as LF, so lines and
+   * columns are the document's): where a finding about this element points.
+   */
+  readonly start?: number;
 }
 
 export interface ParseXmlOptions {

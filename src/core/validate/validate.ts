@@ -1,0 +1,126 @@
+// Validate a live device from its LOCATION: the description as served (its HTTP headers, then
+// the document), every SCPD it names, every icon it declares. Requests go through the one HTTP
+// edge with its deadlines and caps; a failure is a finding, never an exception.
+import { fetchBytes } from '../http/fetch';
+import { errorMessage } from '../util/errors';
+import { checkDescription, checkScpd } from './documents';
+import { finding } from './model';
+import type { Finding, Stage, ValidationReport } from './model';
+import { RULES } from './rules';
+
+export interface ValidateOptions {
+  /** Per-request deadline; default 10 s. */
+  readonly timeoutMs?: number;
+  /** For tests: the clock HTTP dates are judged against. */
+  readonly now?: () => number;
+}
+
+const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+const MAX_ICON_BYTES = 1024 * 1024;
+
+export async function validateDevice(location: string, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const findings: Finding[] = [];
+  const documents = new Map<string, string>();
+  const stages: Stage[] = ['description'];
+  const report = (extra: Partial<Pick<ValidationReport, 'friendlyName' | 'udn'>> = {}): ValidationReport => ({
+    location, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started, stages, findings, documents, ...extra,
+  });
+
+  let body: string;
+  try {
+    const r = await fetchBytes(location, { timeoutMs, maxBytes: MAX_DOCUMENT_BYTES });
+    body = r.body.toString('utf8');
+    findings.push(...checkHttpHeaders(r.headers, location, options.now?.() ?? Date.now()));
+  } catch (err) {
+    findings.push(finding(RULES.descriptionXml, `The description could not be read: ${errorMessage(err)}`, { evidence: `GET ${location}` }));
+    return report();
+  }
+  documents.set(location, body);
+  const description = checkDescription(body, location);
+  findings.push(...description.findings);
+
+  if (description.services.length > 0) stages.push('scpd');
+  const seen = new Set<string>();
+  for (const s of description.services) {
+    const url = new URL(s.scpdUrl, description.base).toString();
+    if (seen.has(url)) continue;
+    seen.add(url);
+    try {
+      const r = await fetchBytes(url, { timeoutMs, maxBytes: MAX_DOCUMENT_BYTES });
+      const text = r.body.toString('utf8');
+      documents.set(url, text);
+      findings.push(...checkScpd(text, url));
+    } catch (err) {
+      const at = description.positions.at(s.element);
+      findings.push(finding(RULES.scpdLoads, `The SCPD of ${s.serviceId} could not be read: ${errorMessage(err)}`, { evidence: `GET ${url}`, ...(at ? { at } : {}) }));
+    }
+  }
+  for (const icon of description.icons) {
+    const url = new URL(icon.url, description.base).toString();
+    const at = description.positions.at(icon.element);
+    const where = at ? { at } : {};
+    try {
+      const r = await fetchBytes(url, { timeoutMs, maxBytes: MAX_ICON_BYTES });
+      const type = (r.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (icon.mimetype && type !== icon.mimetype.toLowerCase()) {
+        findings.push(finding(RULES.iconLoads, `The icon ${icon.url} is served as ${type || 'no Content-Type'}, declared ${icon.mimetype}.`, { evidence: `GET ${url} → Content-Type: ${r.headers['content-type'] ?? '(none)'}`, severity: 'warning', ...where }));
+      }
+      const size = imageSize(r.body);
+      if (size && Number.isFinite(icon.width) && Number.isFinite(icon.height) && (size.width !== icon.width || size.height !== icon.height)) {
+        findings.push(finding(RULES.iconLoads, `The icon ${icon.url} is ${size.width}×${size.height}, declared ${icon.width}×${icon.height}.`, { evidence: `GET ${url} → ${r.body.length} bytes`, severity: 'warning', ...where }));
+      }
+    } catch (err) {
+      findings.push(finding(RULES.iconLoads, `The icon ${icon.url} does not load: ${errorMessage(err)}`, { evidence: `GET ${url}`, ...where }));
+    }
+  }
+  return report({ ...(description.friendlyName ? { friendlyName: description.friendlyName } : {}), ...(description.udn ? { udn: description.udn } : {}) });
+}
+
+const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4,}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/** Content-Type and Date of the description's answer. */
+export function checkHttpHeaders(headers: Readonly<Record<string, string>>, url: string, now: number): Finding[] {
+  const out: Finding[] = [];
+  const type = headers['content-type'];
+  const evidence = (name: string, value: string | undefined): string => `GET ${url} → ${name}: ${value ?? '(none)'}`;
+  if (!type || !/^text\/xml\b/i.test(type.trim())) {
+    out.push(finding(RULES.contentType, `The description is served as ${type ? `"${type}"` : 'no Content-Type'}.`, { evidence: evidence('Content-Type', type) }));
+  } else if (!/charset\s*=\s*"?utf-8"?/i.test(type)) {
+    out.push(finding(RULES.contentType, `The description's Content-Type "${type}" names no charset utf-8.`, { evidence: evidence('Content-Type', type), severity: 'info' }));
+  }
+  const date = headers['date'];
+  if (date === undefined) {
+    out.push(finding(RULES.httpDate, 'The description is served without a Date header.', { evidence: evidence('Date', date), severity: 'info' }));
+  } else {
+    const m = RFC1123.exec(date.trim());
+    if (!m) {
+      out.push(finding(RULES.httpDate, `Date "${date}" is not an RFC 1123 date.`, { evidence: evidence('Date', date) }));
+    } else {
+      const year = Number(m[4]);
+      const thisYear = new Date(now).getUTCFullYear();
+      if (year < 1995 || year > thisYear + 1) out.push(finding(RULES.httpDate, `Date "${date}" says the year ${year}.`, { evidence: evidence('Date', date) }));
+    }
+  }
+  return out;
+}
+
+/** Width and height of a PNG, GIF or JPEG, read from its header; undefined for others. */
+export function imageSize(b: Buffer): { width: number; height: number } | undefined {
+  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47) return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  if (b.length >= 10 && b.toString('latin1', 0, 3) === 'GIF') return { width: b.readUInt16LE(6), height: b.readUInt16LE(8) };
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    let i = 2;
+    while (i + 9 < b.length) {
+      if (b[i] !== 0xff) return undefined;
+      const marker = b[i + 1]!;
+      const length = b.readUInt16BE(i + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { width: b.readUInt16BE(i + 7), height: b.readUInt16BE(i + 5) };
+      }
+      i += 2 + length;
+    }
+  }
+  return undefined;
+}

@@ -14,6 +14,7 @@ import { DetailsView } from './host/details/detailsView';
 import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
 import { HostingFeature } from './host/hosting/hostingFeature';
+import { ValidateFeature } from './host/validate/validateFeature';
 import { honestChannel } from './host/text/honestChannel';
 
 let explorer: UpnpExplorer | undefined;
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new EventCommands(upnp, gena, tree),
     content,
     new DetailsView(upnp, tree.view, gena, context.extensionUri),
+    new ValidateFeature(upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection),
   );
   // The device side: nothing is hosted until the user asks (or asked, with restoreOnStartup).
   hosting = new HostingFeature(context, upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);

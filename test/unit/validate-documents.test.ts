@@ -38,7 +38,7 @@ describe('description checks', () => {
       'description/udn-unique error @42',
     ].sort());
     const udn = d.findings.find((f) => f.rule.id === 'description/udn')!;
-    assert.deepEqual(udn.at, { url: 'http://192.168.1.20:8080/desc.xml', line: 9, column: 5, length: 5 });
+    assert.deepEqual(udn.at, { url: 'http://192.168.1.20:8080/desc.xml', line: 9, column: 5, length: '<UDN>uuid:not-a-uuid</UDN>'.length });
     assert.equal(udn.evidence, '<UDN>uuid:not-a-uuid</UDN>');
     // URLBase resolves the rest; the services with an SCPDURL are listed for the live check.
     assert.equal(d.base, 'http://192.168.1.20:8080/');
@@ -167,7 +167,7 @@ describe('the report', () => {
     assert.equal(sarif.runs[0]!.tool.driver.rules.length, ALL_RULES.length);
     const udn = sarif.runs[0]!.results.find((r) => r.ruleId === 'description/udn')!;
     assert.equal(udn.level, 'error');
-    assert.deepEqual(udn.locations[0]!.physicalLocation.region, { startLine: 9, startColumn: 5, endColumn: 10 });
+    assert.deepEqual(udn.locations[0]!.physicalLocation.region, { startLine: 9, startColumn: 5, endColumn: 31 });
     assert.equal(sarif.runs[0]!.results.filter((r) => r.level === 'warning').length, 2);
   });
 });

@@ -38,8 +38,13 @@ export class Positions {
       if (starts[mid]! <= element.start) lo = mid;
       else hi = mid - 1;
     }
-    const end = this.text.indexOf('>', element.start);
-    return { url: this.url, line: lo + 1, column: element.start - starts[lo]! + 1, length: Math.max(1, (end < 0 ? this.text.length : end + 1) - element.start) };
+    // The whole element when it is on one line (<UDN>…</UDN>), else its start tag.
+    const lineEnd = this.text.indexOf('\n', element.start);
+    const close = `</${element.name}>`;
+    const closeAt = this.text.indexOf(close, element.start);
+    const tagEnd = this.text.indexOf('>', element.start);
+    const end = closeAt >= 0 && (lineEnd < 0 || closeAt < lineEnd) ? closeAt + close.length : (tagEnd < 0 ? this.text.length : tagEnd + 1);
+    return { url: this.url, line: lo + 1, column: element.start - starts[lo]! + 1, length: Math.max(1, end - element.start) };
   }
 
   /** The element as written, from its start tag, on one line and cut short. */

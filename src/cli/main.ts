@@ -26,6 +26,7 @@ Options:
   --json              print the findings as JSON instead of markdown
   --timeout SECONDS   deadline of each HTTP request (default 10)
   --fail-on LEVEL     exit 1 when a finding of this level or worse is found: error (default) or warning
+  --skip-discovery    leave out the discovery stage (the M-SEARCHes sent to check the SSDP answers)
 
 Exit status: 0 nothing at the --fail-on level, 1 findings at that level, 2 could not run.
 `;
@@ -40,6 +41,7 @@ interface Args {
   json: boolean;
   timeoutMs: number;
   failOn: 'error' | 'warning';
+  discovery: boolean;
 }
 
 class UsageError extends Error {}
@@ -49,7 +51,7 @@ class HelpRequest extends Error {}
 function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') throw new HelpRequest();
   if (argv[0] !== 'validate') throw new UsageError(argv[0] === undefined ? '' : `Unknown command "${argv[0]}".`);
-  const args: Args = { interfaces: [], mx: 2, json: false, timeoutMs: 10_000, failOn: 'error' };
+  const args: Args = { interfaces: [], mx: 2, json: false, timeoutMs: 10_000, failOn: 'error', discovery: true };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
@@ -64,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--sarif': args.sarif = value(i++, a); break;
       case '--markdown': args.markdown = value(i++, a); break;
       case '--json': args.json = true; break;
+      case '--skip-discovery': args.discovery = false; break;
       case '--timeout': args.timeoutMs = Number(value(i++, a)) * 1000; break;
       case '--fail-on': {
         const v = value(i++, a);
@@ -137,7 +140,9 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     return 2;
   }
   const reports: ValidationReport[] = [];
-  for (const location of found) reports.push(await validateDevice(location, { timeoutMs: args.timeoutMs }));
+  for (const location of found) {
+    reports.push(await validateDevice(location, { timeoutMs: args.timeoutMs, ...(args.discovery ? { discovery: { interfaceAddress: 'auto', mx: args.mx } } : {}) }));
+  }
   if (args.json) {
     out(`${JSON.stringify(reports.map((r) => ({ location: r.location, friendlyName: r.friendlyName, udn: r.udn, findings: r.findings.map((f) => ({ rule: f.rule.id, severity: f.severity, message: f.message, evidence: f.evidence, at: f.at })) })), null, 2)}\n`);
   } else {

@@ -1,6 +1,7 @@
 // The device-independent checks of UDA 1.1, one rule each. Ids are stable (SARIF and test
 // expectations name them); the spec text is what a report shows beside each finding.
 import type { Rule, Severity, Stage } from './model';
+import { RULES_DISCOVERY } from './discoveryRules';
 
 function rule(id: string, stage: Stage, severity: Severity, spec: string): Rule {
   return { id, stage, severity, spec };
@@ -40,4 +41,4 @@ export const RULES = {
   argumentOrder: rule('scpd/argument-order', 'scpd', 'warning', 'An action lists its in arguments before its out arguments (UDA 1.1 §2.5).'),
 } as const satisfies Record<string, Rule>;
 
-export const ALL_RULES: readonly Rule[] = Object.values(RULES);
+export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES)];

@@ -7,10 +7,20 @@ import { checkDescription, checkScpd } from './documents';
 import { finding } from './model';
 import type { Finding, Stage, ValidationReport } from './model';
 import { RULES } from './rules';
+import { RULES_DISCOVERY } from './discoveryRules';
+import { probeDiscovery } from './discovery';
+import { parseDeviceDescription } from '../description/device';
+import type { RootDescription } from '../description/model';
+import * as dgram from 'node:dgram';
 
 export interface ValidateOptions {
   /** Per-request deadline; default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * Run the discovery stage (M-SEARCHes from this machine) from this local IPv4 address; 'auto'
+   * picks the address the route to the device leaves from. Off when absent.
+   */
+  readonly discovery?: { readonly interfaceAddress: string | 'auto'; readonly mx?: number; readonly port?: number };
   /** For tests: the clock HTTP dates are judged against. */
   readonly now?: () => number;
 }
@@ -40,6 +50,24 @@ export async function validateDevice(location: string, options: ValidateOptions 
   documents.set(location, body);
   const description = checkDescription(body, location);
   findings.push(...description.findings);
+
+  if (options.discovery) {
+    let parsed: RootDescription | undefined;
+    try {
+      parsed = parseDeviceDescription(body, location);
+    } catch {
+      parsed = undefined; // already a finding of the description stage
+    }
+    if (parsed?.device.udn) {
+      stages.unshift('discovery');
+      try {
+        const from = options.discovery.interfaceAddress === 'auto' ? await localAddressTowards(new URL(location).hostname) : options.discovery.interfaceAddress;
+        findings.unshift(...await probeDiscovery(location, parsed, { interfaceAddress: from, ...(options.discovery.mx !== undefined ? { mx: options.discovery.mx } : {}), ...(options.discovery.port !== undefined ? { port: options.discovery.port } : {}) }));
+      } catch (err) {
+        findings.unshift(finding(RULES_DISCOVERY.answered, `The discovery stage could not run: ${errorMessage(err)}`));
+      }
+    }
+  }
 
   if (description.services.length > 0) stages.push('scpd');
   const seen = new Set<string>();
@@ -76,6 +104,19 @@ export async function validateDevice(location: string, options: ValidateOptions 
     }
   }
   return report({ ...(description.friendlyName ? { friendlyName: description.friendlyName } : {}), ...(description.udn ? { udn: description.udn } : {}) });
+}
+
+/** The local address the route to `host` leaves from (a connected UDP socket sends nothing). */
+export function localAddressTowards(host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', (err) => { socket.close(); reject(err); });
+    socket.connect(1900, host.replace(/^\[|\]$/g, ''), () => {
+      const { address } = socket.address();
+      socket.close();
+      resolve(address);
+    });
+  });
 }
 
 const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4,}) (\d{2}):(\d{2}):(\d{2}) GMT$/;

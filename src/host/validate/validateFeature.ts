@@ -58,7 +58,11 @@ export class ValidateFeature extends Feature {
     const name = oneLine(deviceLabel(device), 80);
     let report: ValidationReport;
     try {
-      report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (description, SCPDs, icons)…` }, () => validateDevice(device.location, { timeoutMs: this.httpTimeoutMs() }));
+      report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (SSDP answers, description, SCPDs, icons)…` }, () => validateDevice(device.location, {
+        timeoutMs: this.httpTimeoutMs(),
+        // Searched from the interface the device was seen on (or the route's, for one added by URL).
+        ...(device.location.startsWith('http://[') ? {} : { discovery: { interfaceAddress: device.localAddress && !device.localAddress.includes(':') ? device.localAddress : 'auto' } }),
+      }));
     } catch (err) {
       void showError(`Could not validate "${name}": ${errorMessage(err)}`);
       return;

@@ -47,78 +47,77 @@ export async function probeDiscovery(location: string, description: RootDescript
   const uda11 = description.specVersion !== undefined && description.specVersion.major === 1 && description.specVersion.minor >= 1;
   const expected = expectedTargets(description.device);
   const udns = [...expected.values()].filter((usn) => !usn.includes('::')).map((u) => u.toLowerCase());
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ address: options.interfaceAddress, port: 0 }, () => { socket.off('error', reject); resolve(); });
-  });
-  socket.on('error', () => undefined);
-  try {
-    socket.setMulticastInterface(options.interfaceAddress);
-    socket.setMulticastTTL(2);
-    const answers: Answer[] = [];
-    let sentAt = 0;
-    socket.on('message', (data, rinfo) => {
-      if (rinfo.address !== deviceHost || data.length > 8192) return;
-      try {
-        const m = parseSsdpMessage(data);
-        // Another device on the same host (a simulator, a second server) answers too: only answers
-        // that name this device's UDNs or its LOCATION are its.
-        const usn = (m.headers['usn'] ?? '').toLowerCase();
-        if (!udns.some((u) => usn.startsWith(u)) && m.headers['location'] !== location) return;
-        if (m.start.kind === 'response') answers.push({ headers: m.headers, status: m.start.status, afterMs: Date.now() - sentAt, raw: data.toString('latin1') });
-      } catch {
-        // not SSDP; not ours to judge here
-      }
+  /** Sends the searches from a socket of their own and gives what came back (late ones included). */
+  const collect = async (sts: readonly string[], to: string, withMx: boolean): Promise<Answer[]> => {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ address: options.interfaceAddress, port: 0 }, () => { socket.off('error', reject); resolve(); });
     });
-    const search = async (sts: readonly string[], to: string, withMx: boolean): Promise<void> => {
-      answers.splice(0); // what came late for an earlier search is not an answer to this one
-      sentAt = Date.now();
+    socket.on('error', () => undefined);
+    const answers: Answer[] = [];
+    try {
+      socket.setMulticastInterface(options.interfaceAddress);
+      socket.setMulticastTTL(2);
+      const sentAt = Date.now();
+      socket.on('message', (data, rinfo) => {
+        if (rinfo.address !== deviceHost || data.length > 8192) return;
+        try {
+          const m = parseSsdpMessage(data);
+          // Another device on the same host (a simulator, a second server) answers too: only
+          // answers that name this device's UDNs or its LOCATION are its.
+          const usn = (m.headers['usn'] ?? '').toLowerCase();
+          if (!udns.some((u) => usn.startsWith(u)) && m.headers['location'] !== location) return;
+          if (m.start.kind === 'response') answers.push({ headers: m.headers, status: m.start.status, afterMs: Date.now() - sentAt, raw: data.toString('latin1') });
+        } catch {
+          // not SSDP; not ours to judge here
+        }
+      });
       for (const st of sts) {
         const text = ['M-SEARCH * HTTP/1.1', `HOST: ${to === SSDP_IPV4_GROUP ? `${SSDP_IPV4_GROUP}:${SSDP_PORT}` : `${to}:${port}`}`, 'MAN: "ssdp:discover"', ...(withMx ? [`MX: ${mx}`] : []), `ST: ${st}`, 'USER-AGENT: UPnP-Explorer-Validate/0.1 UPnP/1.1 UPnP-Explorer/0.1', '', ''].join('\r\n');
         await new Promise<void>((resolve) => socket.send(text, port, to, () => resolve()));
       }
       // Listen past MX, so an answer that comes late is seen (and said to be late), not missed.
       await new Promise((r) => setTimeout(r, withMx ? mx * 1000 + LATE_GRACE_MS : 1500));
-    };
-
-    // 1. ssdp:all: the whole set, which is also what the device announces.
-    await search(['ssdp:all'], SSDP_IPV4_GROUP, true);
-    const all = answers.splice(0);
-    checkAnswers(all, mx, uda11, location, findings);
-    const got = new Set(all.map((a) => a.headers['st'] ?? ''));
-    const missing = [...expected.keys()].filter((t) => !got.has(t));
-    if (all.length === 0) {
-      findings.push(finding(RULES_DISCOVERY.answered, `No answer to M-SEARCH ssdp:all from ${deviceHost} within MX ${mx} s.`, { evidence: `M-SEARCH ST: ssdp:all, MX: ${mx}, from ${options.interfaceAddress}` }));
-    } else if (missing.length > 0) {
-      findings.push(finding(RULES_DISCOVERY.notifySet, `The answers to ssdp:all lack ${missing.join(', ')} (${got.size} of the ${expected.size} the description makes: 3 + 2d + k).`, { evidence: all.map((a) => `ST: ${a.headers['st'] ?? '(none)'}`).join('; ') }));
+    } finally {
+      socket.close();
     }
+    return answers;
+  };
 
-    // 2. Each target on its own: answered, ST echoed, the right USN.
-    const targets = [...expected.keys()];
-    await search(targets, SSDP_IPV4_GROUP, true);
-    const each = answers.splice(0);
-    checkAnswers(each, mx, uda11, location, findings);
-    for (const [st, usn] of expected) {
-      const mine = each.filter((a) => a.headers['st'] === st);
-      if (mine.length === 0) {
-        const echoed = each.find((a) => (a.headers['usn'] ?? '') === usn);
-        findings.push(echoed
-          ? finding(RULES_DISCOVERY.stEcho, `The answer to M-SEARCH ST ${st} says ST ${echoed.headers['st'] ?? '(none)'}.`, { evidence: firstLines(echoed.raw) })
-          : finding(RULES_DISCOVERY.answered, `No answer to M-SEARCH ST ${st} within MX ${mx} s.`, { evidence: `M-SEARCH ST: ${st}, MX: ${mx}` }));
-      } else if (!mine.some((a) => (a.headers['usn'] ?? '').toLowerCase() === usn.toLowerCase())) {
-        findings.push(finding(RULES_DISCOVERY.usnForm, `The answer to ST ${st} has USN ${mine[0]!.headers['usn'] ?? '(none)'}; UDA wants ${usn}.`, { evidence: firstLines(mine[0]!.raw) }));
-      }
-    }
+  // All at once, each on its own socket: ssdp:all (the whole set, which is also what the device
+  // announces), each target on its own, and for UDA 1.1 a unicast search to port 1900.
+  const targets = [...expected.keys()];
+  const [all, each, unicastAll] = await Promise.all([
+    collect(['ssdp:all'], SSDP_IPV4_GROUP, true),
+    collect(targets, SSDP_IPV4_GROUP, true),
+    uda11 ? collect(['upnp:rootdevice'], deviceHost, false) : Promise.resolve([]),
+  ]);
 
-    // 3. UDA 1.1: a unicast M-SEARCH to port 1900 of the device, answered at once.
-    if (uda11) {
-      await search(['upnp:rootdevice'], deviceHost, false);
-      const unicast = answers.splice(0).filter((a) => a.headers['st'] === 'upnp:rootdevice');
-      if (unicast.length === 0) findings.push(finding(RULES_DISCOVERY.unicast, `No answer to a unicast M-SEARCH sent to ${deviceHost}:${port}.`, { evidence: `M-SEARCH * HTTP/1.1, HOST: ${deviceHost}:${port}, ST: upnp:rootdevice (no MX)` }));
+  checkAnswers(all, mx, uda11, location, findings);
+  const got = new Set(all.map((a) => a.headers['st'] ?? ''));
+  const missing = targets.filter((t) => !got.has(t));
+  if (all.length === 0) {
+    findings.push(finding(RULES_DISCOVERY.answered, `No answer to M-SEARCH ssdp:all from ${deviceHost} within MX ${mx} s.`, { evidence: `M-SEARCH ST: ssdp:all, MX: ${mx}, from ${options.interfaceAddress}` }));
+  } else if (missing.length > 0) {
+    findings.push(finding(RULES_DISCOVERY.notifySet, `The answers to ssdp:all lack ${missing.join(', ')} (${got.size} of the ${expected.size} the description makes: 3 + 2d + k).`, { evidence: all.map((a) => `ST: ${a.headers['st'] ?? '(none)'}`).join('; ') }));
+  }
+
+  checkAnswers(each, mx, uda11, location, findings);
+  for (const [st, usn] of expected) {
+    const mine = each.filter((a) => a.headers['st'] === st);
+    if (mine.length === 0) {
+      const echoed = each.find((a) => (a.headers['usn'] ?? '') === usn);
+      findings.push(echoed
+        ? finding(RULES_DISCOVERY.stEcho, `The answer to M-SEARCH ST ${st} says ST ${echoed.headers['st'] ?? '(none)'}.`, { evidence: firstLines(echoed.raw) })
+        : finding(RULES_DISCOVERY.answered, `No answer to M-SEARCH ST ${st} within MX ${mx} s.`, { evidence: `M-SEARCH ST: ${st}, MX: ${mx}` }));
+    } else if (!mine.some((a) => (a.headers['usn'] ?? '').toLowerCase() === usn.toLowerCase())) {
+      findings.push(finding(RULES_DISCOVERY.usnForm, `The answer to ST ${st} has USN ${mine[0]!.headers['usn'] ?? '(none)'}; UDA wants ${usn}.`, { evidence: firstLines(mine[0]!.raw) }));
     }
-  } finally {
-    socket.close();
+  }
+
+  if (uda11 && !unicastAll.some((a) => a.headers['st'] === 'upnp:rootdevice')) {
+    findings.push(finding(RULES_DISCOVERY.unicast, `No answer to a unicast M-SEARCH sent to ${deviceHost}:${port}.`, { evidence: `M-SEARCH * HTTP/1.1, HOST: ${deviceHost}:${port}, ST: upnp:rootdevice (no MX)` }));
   }
   return dedupe(findings);
 }

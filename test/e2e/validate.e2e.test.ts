@@ -36,6 +36,8 @@ describe('Validate Device (code-server)', { timeout: 240_000 }, () => {
     await openViewContainer(page, 'UPnP');
     await waitForTreeRows(page, [CAMERA_DEFAULT_FRIENDLY_NAME], 60_000);
     await (await contextMenuEntry(page, treeRow(page, CAMERA_DEFAULT_FRIENDLY_NAME).first(), 'Validate Device')).click();
+    // What to check: control sends requests, so it is asked for, not done by default.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Also control' }).first().click();
 
     // The report: a markdown document, grouped by stage.
     const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ hasText: 'UPnP validation' }).first();
@@ -44,6 +46,8 @@ describe('Validate Device (code-server)', { timeout: 240_000 }, () => {
     assert.match(text, /# UPnP validation: `Leica Q3-1234567`/);
     assert.match(text, /- Result: 1 error, 0 warnings, 0 notes/);
     assert.match(text, /## Service descriptions \(SCPD\)/);
+    assert.match(text, /## Control \(SOAP\)\s+No findings\./);
+    assert.match(text, /## Discovery \(SSDP\)\s+No findings\./);
     await page.locator('.notifications-toasts', { hasText: 'Validated "Leica Q3-1234567": 1 error, 0 warnings, 0 notes.' }).first().waitFor({ timeout: 10_000 });
 
     // The Problems panel: the finding on the description document, with its rule.

@@ -148,6 +148,41 @@ describe('Validate Device against live devices', () => {
     }
   });
 
+  it('the control stage: a device that gets 401 and 402 right has no finding; one that does not, one each', async () => {
+    assert.deepEqual((await validateDevice(hosted.http.location, { control: true })).findings.map((f) => f.message), [], 'the hosted definition answers 401 and 402');
+    const report = await validateDevice(hosted.http.location, { control: true });
+    assert.deepEqual(report.stages, ['description', 'scpd', 'control']);
+
+    // A device that answers an unknown action with 602 and a call without arguments with 200 OK.
+    const scpd = '<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion><actionList><action><name>SetLevel</name><argumentList><argument><name>Level</name><direction>in</direction><relatedStateVariable>Level</relatedStateVariable></argument></argumentList></action></actionList><serviceStateTable><stateVariable sendEvents="no"><name>Level</name><dataType>ui1</dataType></stateVariable></serviceStateTable></scpd>';
+    const description = BAD.replace(/<iconList>[\s\S]*<\/iconList>/, '').replace('/gone.xml', '/scpd.xml');
+    const sloppy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        res.setHeader('content-type', 'text/xml; charset="utf-8"');
+        if (req.url === '/d.xml') return res.end(description);
+        if (req.url === '/scpd.xml') return res.end(scpd);
+        if (/NoSuchAction/.test(body)) {
+          res.statusCode = 500;
+          return res.end('<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>602</errorCode><errorDescription>Optional Action Not Implemented</errorDescription></UPnPError></detail></s:Fault></s:Body></s:Envelope>');
+        }
+        res.end('<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:SetLevelResponse xmlns:u="urn:example-com:service:Thing:1"/></s:Body></s:Envelope>');
+      });
+    });
+    await new Promise<void>((r) => sloppy.listen(0, '127.0.0.1', r));
+    try {
+      const r = await validateDevice(`http://127.0.0.1:${(sloppy.address() as AddressInfo).port}/d.xml`, { control: true });
+      assert.deepEqual(r.findings.filter((f) => f.rule.stage === 'control').map((f) => `${f.rule.id}: ${f.message}`), [
+        'control/unknown-action: urn:example-com:serviceId:Thing: X_UPnPExplorer_NoSuchAction (an action it does not have) was answered with UPnP error 602 (Optional Action Not Implemented), not 401.',
+        'control/missing-arguments: urn:example-com:serviceId:Thing: SetLevel without its in arguments was answered 200 OK, not with UPnP error 402.',
+      ]);
+    } finally {
+      await new Promise((r) => sloppy.close(r));
+    }
+  });
+
   it('the command line: exit 1 with findings and SARIF written, 0 for a clean device, 0 for a search that finds it, 2 for bad usage', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'upnp-cli-'));
     const sarifFile = path.join(dir, 'out.sarif');
@@ -164,10 +199,11 @@ describe('Validate Device against live devices', () => {
     assert.equal((JSON.parse(warningsFail.stdout) as Array<{ findings: unknown[] }>)[0]!.findings.length, 6);
 
     // With the discovery stage (the default): its M-SEARCHes go out from the route to the device.
-    const clean = await run(['validate', hosted.http.location, '--mx', '1']);
+    const clean = await run(['validate', hosted.http.location, '--mx', '1', '--control']);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     assert.match(clean.stdout, /^- Result: 0 errors, 0 warnings, 0 notes$/m);
     assert.match(clean.stdout, /^## Discovery \(SSDP\)\n\nNo findings\.$/m);
+    assert.match(clean.stdout, /^## Control \(SOAP\)\n\nNo findings\.$/m);
 
     const searched = await run(['validate', '--search', 'urn:example-com:service:Jambon:1', '--interface', '127.0.0.1', '--mx', '1', '--json', '--skip-discovery']);
     assert.equal(searched.code, 0, searched.stderr);

@@ -2,6 +2,7 @@
 // expectations name them); the spec text is what a report shows beside each finding.
 import type { Rule, Severity, Stage } from './model';
 import { RULES_DISCOVERY } from './discoveryRules';
+import { RULES_CONTROL } from './control';
 
 function rule(id: string, stage: Stage, severity: Severity, spec: string): Rule {
   return { id, stage, severity, spec };
@@ -41,4 +42,4 @@ export const RULES = {
   argumentOrder: rule('scpd/argument-order', 'scpd', 'warning', 'An action lists its in arguments before its out arguments (UDA 1.1 §2.5).'),
 } as const satisfies Record<string, Rule>;
 
-export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES)];
+export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES), ...Object.values(RULES_CONTROL)];

@@ -10,7 +10,10 @@ import { RULES } from './rules';
 import { RULES_DISCOVERY } from './discoveryRules';
 import { probeDiscovery } from './discovery';
 import { parseDeviceDescription } from '../description/device';
-import type { RootDescription } from '../description/model';
+import type { RootDescription, ServiceDescription } from '../description/model';
+import { parseScpd } from '../description/scpd';
+import { probeControl } from './control';
+import type { ControlTarget } from './control';
 import * as dgram from 'node:dgram';
 
 export interface ValidateOptions {
@@ -21,6 +24,8 @@ export interface ValidateOptions {
    * picks the address the route to the device leaves from. Off when absent.
    */
   readonly discovery?: { readonly interfaceAddress: string | 'auto'; readonly mx?: number; readonly port?: number };
+  /** Run the control stage: requests that must be refused (401, 402). Ask the user first. */
+  readonly control?: boolean;
   /** For tests: the clock HTTP dates are judged against. */
   readonly now?: () => number;
 }
@@ -101,6 +106,31 @@ export async function validateDevice(location: string, options: ValidateOptions 
       }
     } catch (err) {
       findings.push(finding(RULES.iconLoads, `The icon ${icon.url} does not load: ${errorMessage(err)}`, { evidence: `GET ${url}`, ...where }));
+    }
+  }
+  if (options.control) {
+    let parsed: RootDescription | undefined;
+    try {
+      parsed = parseDeviceDescription(body, location);
+    } catch {
+      parsed = undefined;
+    }
+    const targets: ControlTarget[] = [];
+    const services: ServiceDescription[] = [];
+    const walk = (d: RootDescription['device']): void => { services.push(...d.services); d.devices.forEach(walk); };
+    if (parsed) walk(parsed.device);
+    for (const service of services) {
+      const text = documents.get(service.scpdUrl);
+      if (text === undefined) continue;
+      try {
+        targets.push({ service, scpd: parseScpd(text, service.scpdUrl) });
+      } catch {
+        // its findings are in the SCPD stage
+      }
+    }
+    if (targets.length > 0) {
+      stages.push('control');
+      findings.push(...await probeControl(targets, { timeoutMs }));
     }
   }
   return report({ ...(description.friendlyName ? { friendlyName: description.friendlyName } : {}), ...(description.udn ? { udn: description.udn } : {}) });

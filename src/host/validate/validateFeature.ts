@@ -46,10 +46,16 @@ export class ValidateFeature extends Feature {
 
   private async validate(node?: TreeNode): Promise<void> {
     const device = await this.pick(node);
-    if (device) await this.run(device);
+    if (!device) return;
+    // Control sends requests to the device: only when the user says so.
+    const how = await vscode.window.showQuickPick([
+      { label: 'Discovery, description and SCPDs', detail: 'M-SEARCHes for each of its search targets, then its documents, SCPDs and icons as served.', control: false },
+      { label: 'Also control', detail: 'Besides, per service, two SOAP requests the device must refuse: an unknown action (401) and an action without its arguments (402).', control: true },
+    ], { title: `Validate "${oneLine(deviceLabel(device), 60)}"`, placeHolder: 'What to check (UDA 1.1, device-independent)' });
+    if (how) await this.run(device, how.control);
   }
 
-  private async run(device: DiscoveredDevice): Promise<void> {
+  private async run(device: DiscoveredDevice, control: boolean): Promise<void> {
     if (this.running.has(device.key)) {
       void showInfo(`"${oneLine(deviceLabel(device), 80)}" is being validated already.`);
       return;
@@ -60,6 +66,7 @@ export class ValidateFeature extends Feature {
     try {
       report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (SSDP answers, description, SCPDs, icons)…` }, () => validateDevice(device.location, {
         timeoutMs: this.httpTimeoutMs(),
+        control,
         // Searched from the interface the device was seen on (or the route's, for one added by URL).
         ...(device.location.startsWith('http://[') ? {} : { discovery: { interfaceAddress: device.localAddress && !device.localAddress.includes(':') ? device.localAddress : 'auto' } }),
       }));
@@ -76,7 +83,7 @@ export class ValidateFeature extends Feature {
     const c = countBySeverity(report.findings);
     const text = `Validated "${name}": ${c.error} error${c.error === 1 ? '' : 's'}, ${c.warning} warning${c.warning === 1 ? '' : 's'}, ${c.info} note${c.info === 1 ? '' : 's'}.${report.findings.some((f) => f.at) ? ' Findings on its documents are in the Problems panel.' : ''}`;
     const choice = await (c.error > 0 ? showWarning(text, 'Run Again', 'Show Problems') : showInfo(text, 'Run Again', 'Show Problems'));
-    if (choice === 'Run Again') await this.run(this.explorer.get(device.key) ?? current);
+    if (choice === 'Run Again') await this.run(this.explorer.get(device.key) ?? current, control);
     if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 

@@ -29,6 +29,8 @@ Options:
   --skip-discovery    leave out the discovery stage (the M-SEARCHes sent to check the SSDP answers)
   --control           also run the control stage: per service, two SOAP requests the device must
                       refuse (an unknown action: 401; an action without its arguments: 402)
+  --eventing          also run the eventing stage: subscribe to each evented service, check the
+                      initial event, renew, unsubscribe (a callback server on this machine)
 
 Exit status: 0 nothing at the --fail-on level, 1 findings at that level, 2 could not run.
 `;
@@ -45,6 +47,7 @@ interface Args {
   failOn: 'error' | 'warning';
   discovery: boolean;
   control: boolean;
+  eventing: boolean;
 }
 
 class UsageError extends Error {}
@@ -54,7 +57,7 @@ class HelpRequest extends Error {}
 function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') throw new HelpRequest();
   if (argv[0] !== 'validate') throw new UsageError(argv[0] === undefined ? '' : `Unknown command "${argv[0]}".`);
-  const args: Args = { interfaces: [], mx: 2, json: false, timeoutMs: 10_000, failOn: 'error', discovery: true, control: false };
+  const args: Args = { interfaces: [], mx: 2, json: false, timeoutMs: 10_000, failOn: 'error', discovery: true, control: false, eventing: false };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
@@ -71,6 +74,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--json': args.json = true; break;
       case '--skip-discovery': args.discovery = false; break;
       case '--control': args.control = true; break;
+      case '--eventing': args.eventing = true; break;
       case '--timeout': args.timeoutMs = Number(value(i++, a)) * 1000; break;
       case '--fail-on': {
         const v = value(i++, a);
@@ -145,7 +149,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   }
   const reports: ValidationReport[] = [];
   for (const location of found) {
-    reports.push(await validateDevice(location, { timeoutMs: args.timeoutMs, control: args.control, ...(args.discovery ? { discovery: { interfaceAddress: 'auto', mx: args.mx } } : {}) }));
+    reports.push(await validateDevice(location, { timeoutMs: args.timeoutMs, control: args.control, ...(args.eventing ? { eventing: { interfaceAddress: 'auto' } } : {}), ...(args.discovery ? { discovery: { interfaceAddress: 'auto', mx: args.mx } } : {}) }));
   }
   if (args.json) {
     out(`${JSON.stringify(reports.map((r) => ({ location: r.location, friendlyName: r.friendlyName, udn: r.udn, findings: r.findings.map((f) => ({ rule: f.rule.id, severity: f.severity, message: f.message, evidence: f.evidence, at: f.at })) })), null, 2)}\n`);

@@ -45,9 +45,9 @@ async function seededDevice(): Promise<{ location: string; close: () => Promise<
   listener.addMembership('239.255.255.250', '10.99.0.2');
   const sender = dgram.createSocket('udp4');
   await new Promise<void>((r) => sender.bind({ address: '10.99.0.2', port: 0 }, r));
-  const answer = (to: dgram.RemoteInfo, st: string, usn: string): void => {
+  const answer = (to: dgram.RemoteInfo, st: string, usn: string, at = location): void => {
     // Every answer: max-age under 1800, no EXT, a SERVER of another form, no BOOTID/CONFIGID (1.1).
-    const text = ['HTTP/1.1 200 OK', 'CACHE-CONTROL: max-age=100', `LOCATION: ${location}`, 'SERVER: BadServer', `ST: ${st}`, `USN: ${usn}`, '', ''].join('\r\n');
+    const text = ['HTTP/1.1 200 OK', 'CACHE-CONTROL: max-age=100', `LOCATION: ${at}`, 'SERVER: BadServer', `ST: ${st}`, `USN: ${usn}`, '', ''].join('\r\n');
     sender.send(text, to.port, to.address);
   };
   listener.on('message', (data, rinfo) => {
@@ -61,7 +61,7 @@ async function seededDevice(): Promise<{ location: string; close: () => Promise<
       case 'upnp:rootdevice': answer(rinfo, st, `${UDN}::upnp:rootdevice`); break;
       case UDN: answer(rinfo, st, UDN); break;
       case ROOT_TYPE: answer(rinfo, 'upnp:rootdevice', `${UDN}::${ROOT_TYPE}`); break; // ST not echoed
-      case EMBEDDED: answer(rinfo, st, EMBEDDED); break;
+      case EMBEDDED: answer(rinfo, st, EMBEDDED, location.replace('/d.xml', '/other.xml')); break; // another LOCATION
       case WAN_TYPE: setTimeout(() => answer(rinfo, st, `${EMBEDDED}::${WAN_TYPE}`), 3500); break; // past MX 2
       case L3F: answer(rinfo, st, UDN); break; // USN of the wrong form
       case CIC: break; // never answered
@@ -87,6 +87,7 @@ describe('Validate Device: the discovery stage', () => {
         'discovery/bootid-configid error',
         'discovery/cache-control warning',
         'discovery/ext error',
+        'discovery/location warning',
         'discovery/mx warning',
         'discovery/notify-set error',
         'discovery/server warning',

@@ -1,14 +1,15 @@
 // Validate Device against live devices, inside the isolated namespace: a device served badly on
 // purpose (wrong Content-Type, the Leica capture's Date, an SCPD that doesn't load, icons that
-// lie or are missing) gets one finding each; a hosted definition gets none; the real minidlna and
-// gupnp-network-light get what they got when these expectations were recorded (a change must be
-// deliberate); and the command line (`upnp-explorer validate`) exits, prints and writes SARIF as
+// lie or are missing) gets one finding each; a hosted definition gets none; the control and
+// eventing stages against devices that get them right and sloppy ones; the real minidlna and
+// gupnp-network-light, every stage, get what they got when these expectations were recorded (a
+// change must be deliberate); and the command line (`upnp-explorer validate`) exits, prints and writes SARIF as
 // its usage says, for a LOCATION and for a search.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -124,24 +125,32 @@ describe('Validate Device against live devices', () => {
   it('says the same as when recorded of the real minidlna and gupnp-network-light', async () => {
     const minidlna = await startMinidlna({ friendlyName: 'validate-peer', port: 8216, uuid: '4d696e69-444c-164e-9d41-b827ebaaaa01' });
     try {
-      const r = await validateDevice(minidlna.location, { discovery: { interfaceAddress: '127.0.0.1', mx: 1 } });
-      assert.deepEqual(r.findings.map((f) => `${f.rule.id} ${f.severity}: ${f.message.replace(/ \(and in \d+ more answers\)$/, '')}`), [
+      const r = await validateDevice(minidlna.location, { discovery: { interfaceAddress: '127.0.0.1', mx: 1 }, control: true, eventing: { interfaceAddress: '127.0.0.1' } });
+      assert.deepEqual(r.findings.map((f) => `${f.rule.id} ${f.severity}: ${f.message.replace(/ \(and in \d+ more answers\)$/, '').replace(/:\d+\/validate/, ':PORT/validate')}`), [
         // (max-age follows the notify_interval of the harness's minidlna.conf.)
         'discovery/cache-control warning: An answer says max-age=130, under 1800.',
         'discovery/server warning: SERVER "Debian DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.0" is not "OS/version UPnP/1.x product/version".',
         'description/field-length warning: modelName has 43 characters (UDA: fewer than 32).',
+        // minidlna accepts subscriptions and never sends NOTIFY (see the GENA suite).
+        'eventing/initial-event error: urn:upnp-org:serviceId:ContentDirectory: no initial event within 5 s of the subscription (callback http://127.0.0.1:PORT/validate/0).',
+        'eventing/initial-event error: urn:upnp-org:serviceId:ConnectionManager: no initial event within 5 s of the subscription (callback http://127.0.0.1:PORT/validate/1).',
+        'eventing/initial-event error: urn:microsoft.com:serviceId:X_MS_MediaReceiverRegistrar: no initial event within 5 s of the subscription (callback http://127.0.0.1:PORT/validate/2).',
       ]);
+      assert.deepEqual(r.stages, ['discovery', 'description', 'scpd', 'control', 'eventing']);
       assert.equal(r.documents.size, 4, 'the description and three SCPDs');
     } finally {
       await minidlna.stop();
     }
     const light = await startNetworkLight();
     try {
-      const r = await validateDevice(light.location, { discovery: { interfaceAddress: '127.0.0.1', mx: 1 } });
+      const r = await validateDevice(light.location, { discovery: { interfaceAddress: '127.0.0.1', mx: 1 }, control: true, eventing: { interfaceAddress: '127.0.0.1' } });
       assert.deepEqual(r.findings.map((f) => `${f.rule.id} ${f.severity}: ${f.message}`), [
         'description/service-id warning: serviceId "urn:upnp-org:serviceId:SwitchPower:1" has a colon in its last part: control points that split it at colons read another id.',
         'description/service-id warning: serviceId "urn:upnp-org:serviceId:Dimming:1" has a colon in its last part: control points that split it at colons read another id.',
         `description/icon-loads error: The icon /pixmaps/network-light-256x256.png does not load: ${new URL('/pixmaps/network-light-256x256.png', light.location).toString()} answered HTTP 404 Not Found.`,
+        // GUPnP hands the call to the light, which doesn't look at its arguments.
+        'control/missing-arguments error: urn:upnp-org:serviceId:SwitchPower:1: SetTarget without its in arguments was answered 200 OK, not with UPnP error 402.',
+        'control/missing-arguments error: urn:upnp-org:serviceId:Dimming:1: SetLoadLevelTarget without its in arguments was answered 200 OK, not with UPnP error 402.',
       ]);
     } finally {
       await light.stop();
@@ -155,7 +164,8 @@ describe('Validate Device against live devices', () => {
 
     // A device that answers an unknown action with 602 and a call without arguments with 200 OK.
     const scpd = '<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion><actionList><action><name>SetLevel</name><argumentList><argument><name>Level</name><direction>in</direction><relatedStateVariable>Level</relatedStateVariable></argument></argumentList></action></actionList><serviceStateTable><stateVariable sendEvents="no"><name>Level</name><dataType>ui1</dataType></stateVariable></serviceStateTable></scpd>';
-    const description = BAD.replace(/<iconList>[\s\S]*<\/iconList>/, '').replace('/gone.xml', '/scpd.xml');
+    const description = BAD.replace(/<iconList>[\s\S]*<\/iconList>/, '').replace('/gone.xml', '/scpd.xml')
+      .replace('</serviceList>', '<service><serviceType>urn:example-com:service:Other:1</serviceType><serviceId>urn:example-com:serviceId:Other</serviceId><SCPDURL>/scpd.xml</SCPDURL><controlURL>/ctl2</controlURL><eventSubURL>/evt2</eventSubURL></service></serviceList>');
     const sloppy = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -168,15 +178,66 @@ describe('Validate Device against live devices', () => {
           res.statusCode = 500;
           return res.end('<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>602</errorCode><errorDescription>Optional Action Not Implemented</errorDescription></UPnPError></detail></s:Fault></s:Body></s:Envelope>');
         }
+        if (req.url === '/ctl2') {
+          // The second service: a fault that is no SOAP at all.
+          res.statusCode = 500;
+          res.setHeader('content-type', 'text/plain');
+          return res.end('oops');
+        }
         res.end('<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:SetLevelResponse xmlns:u="urn:example-com:service:Thing:1"/></s:Body></s:Envelope>');
       });
     });
     await new Promise<void>((r) => sloppy.listen(0, '127.0.0.1', r));
     try {
       const r = await validateDevice(`http://127.0.0.1:${(sloppy.address() as AddressInfo).port}/d.xml`, { control: true });
-      assert.deepEqual(r.findings.filter((f) => f.rule.stage === 'control').map((f) => `${f.rule.id}: ${f.message}`), [
+      assert.deepEqual(r.findings.filter((f) => f.rule.stage === 'control').map((f) => `${f.rule.id}: ${f.message.replace(/got no UPnP fault: .*$/, 'got no UPnP fault: FAILURE')}`), [
         'control/unknown-action: urn:example-com:serviceId:Thing: X_UPnPExplorer_NoSuchAction (an action it does not have) was answered with UPnP error 602 (Optional Action Not Implemented), not 401.',
         'control/missing-arguments: urn:example-com:serviceId:Thing: SetLevel without its in arguments was answered 200 OK, not with UPnP error 402.',
+        'control/unknown-action: urn:example-com:serviceId:Other: X_UPnPExplorer_NoSuchAction (an action it does not have) was answered with UPnP error 602 (Optional Action Not Implemented), not 401.',
+        'control/fault-shape: urn:example-com:serviceId:Other: SetLevel without its in arguments got no UPnP fault: FAILURE',
+      ]);
+    } finally {
+      await new Promise((r) => sloppy.close(r));
+    }
+  });
+
+  it('the eventing stage: a device that subscribes right has no finding; a sloppy one, one per rule', async () => {
+    const good = await validateDevice(hosted.http.location, { eventing: { interfaceAddress: '127.0.0.1' } });
+    assert.deepEqual(good.stages, ['description', 'scpd', 'eventing']);
+    assert.deepEqual(good.findings.map((f) => f.message), []);
+    assert.equal(hosted.http.subscriberCount('urn:example-com:serviceId:Jambon'), 0, 'the stage unsubscribed');
+
+    // SUBSCRIBE answered without TIMEOUT; the initial event with SEQ 1 and one of two variables;
+    // renewals answered with a new SID; and an UNSUBSCRIBEd SID still renewable.
+    const scpd = '<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion><actionList/><serviceStateTable><stateVariable sendEvents="yes"><name>Level</name><dataType>ui1</dataType></stateVariable><stateVariable sendEvents="yes"><name>Mode</name><dataType>string</dataType></stateVariable></serviceStateTable></scpd>';
+    const description = BAD.replace(/<iconList>[\s\S]*<\/iconList>/, '').replace('/gone.xml', '/scpd.xml');
+    let n = 0;
+    const sloppy = createServer((req, res) => {
+      if (req.url === '/d.xml') return res.end(description);
+      if (req.url === '/scpd.xml') return res.end(scpd);
+      if (req.method === 'SUBSCRIBE' && req.headers['callback']) {
+        res.writeHead(200, { sid: 'uuid:sloppy-1' }).end();
+        const callback = /<([^>]+)>/.exec(String(req.headers['callback']))![1]!;
+        setTimeout(() => {
+          const body = '<?xml version="1.0"?><e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><Level>3</Level></e:property></e:propertyset>';
+          const r = request(callback, { method: 'NOTIFY', headers: { 'content-type': 'text/xml', nt: 'upnp:event', nts: 'upnp:propchange', sid: 'uuid:sloppy-1', seq: '1' } });
+          r.on('error', () => undefined);
+          r.end(body);
+        }, 50);
+        return;
+      }
+      if (req.method === 'SUBSCRIBE') return res.writeHead(200, { sid: `uuid:sloppy-${++n + 1}`, timeout: 'Second-300' }).end();
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => sloppy.listen(0, '127.0.0.1', r));
+    try {
+      const r = await validateDevice(`http://127.0.0.1:${(sloppy.address() as AddressInfo).port}/d.xml`, { eventing: { interfaceAddress: '127.0.0.1' } });
+      assert.deepEqual(r.findings.filter((f) => f.rule.stage === 'eventing').map((f) => `${f.rule.id}: ${f.message}`), [
+        'eventing/subscribe: urn:example-com:serviceId:Thing: the answer to SUBSCRIBE has no TIMEOUT.',
+        'eventing/initial-event: urn:example-com:serviceId:Thing: the initial event has SEQ 1, not 0.',
+        'eventing/initial-event: urn:example-com:serviceId:Thing: the initial event lacks Mode.',
+        'eventing/renew: urn:example-com:serviceId:Thing: the renewal was answered HTTP 200 with another SID (uuid:sloppy-2).',
+        'eventing/unsubscribe: urn:example-com:serviceId:Thing: renewing after UNSUBSCRIBE was answered HTTP 200, not 412.',
       ]);
     } finally {
       await new Promise((r) => sloppy.close(r));
@@ -199,11 +260,12 @@ describe('Validate Device against live devices', () => {
     assert.equal((JSON.parse(warningsFail.stdout) as Array<{ findings: unknown[] }>)[0]!.findings.length, 6);
 
     // With the discovery stage (the default): its M-SEARCHes go out from the route to the device.
-    const clean = await run(['validate', hosted.http.location, '--mx', '1', '--control']);
+    const clean = await run(['validate', hosted.http.location, '--mx', '1', '--control', '--eventing']);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     assert.match(clean.stdout, /^- Result: 0 errors, 0 warnings, 0 notes$/m);
     assert.match(clean.stdout, /^## Discovery \(SSDP\)\n\nNo findings\.$/m);
     assert.match(clean.stdout, /^## Control \(SOAP\)\n\nNo findings\.$/m);
+    assert.match(clean.stdout, /^## Eventing \(GENA\)\n\nNo findings\.$/m);
 
     const searched = await run(['validate', '--search', 'urn:example-com:service:Jambon:1', '--interface', '127.0.0.1', '--mx', '1', '--json', '--skip-discovery']);
     assert.equal(searched.code, 0, searched.stderr);

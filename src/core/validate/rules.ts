@@ -3,6 +3,7 @@
 import type { Rule, Severity, Stage } from './model';
 import { RULES_DISCOVERY } from './discoveryRules';
 import { RULES_CONTROL } from './control';
+import { RULES_EVENTING } from './eventing';
 
 function rule(id: string, stage: Stage, severity: Severity, spec: string): Rule {
   return { id, stage, severity, spec };
@@ -42,4 +43,4 @@ export const RULES = {
   argumentOrder: rule('scpd/argument-order', 'scpd', 'warning', 'An action lists its in arguments before its out arguments (UDA 1.1 §2.5).'),
 } as const satisfies Record<string, Rule>;
 
-export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES), ...Object.values(RULES_CONTROL)];
+export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES), ...Object.values(RULES_CONTROL), ...Object.values(RULES_EVENTING)];

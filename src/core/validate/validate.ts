@@ -14,6 +14,7 @@ import type { RootDescription, ServiceDescription } from '../description/model';
 import { parseScpd } from '../description/scpd';
 import { probeControl } from './control';
 import type { ControlTarget } from './control';
+import { RULES_EVENTING, probeEventing } from './eventing';
 import * as dgram from 'node:dgram';
 
 export interface ValidateOptions {
@@ -26,6 +27,8 @@ export interface ValidateOptions {
   readonly discovery?: { readonly interfaceAddress: string | 'auto'; readonly mx?: number; readonly port?: number };
   /** Run the control stage: requests that must be refused (401, 402). Ask the user first. */
   readonly control?: boolean;
+  /** Run the eventing stage (subscribes, takes the initial event, renews, unsubscribes) with a callback on this address. Ask first. */
+  readonly eventing?: { readonly interfaceAddress: string | 'auto' };
   /** For tests: the clock HTTP dates are judged against. */
   readonly now?: () => number;
 }
@@ -108,7 +111,7 @@ export async function validateDevice(location: string, options: ValidateOptions 
       findings.push(finding(RULES.iconLoads, `The icon ${icon.url} does not load: ${errorMessage(err)}`, { evidence: `GET ${url}`, ...where }));
     }
   }
-  if (options.control) {
+  if (options.control || options.eventing) {
     let parsed: RootDescription | undefined;
     try {
       parsed = parseDeviceDescription(body, location);
@@ -128,9 +131,18 @@ export async function validateDevice(location: string, options: ValidateOptions 
         // its findings are in the SCPD stage
       }
     }
-    if (targets.length > 0) {
+    if (options.control && targets.length > 0) {
       stages.push('control');
       findings.push(...await probeControl(targets, { timeoutMs }));
+    }
+    if (options.eventing && targets.some((t) => t.service.eventSubUrl && t.scpd.stateVariables.some((v) => v.sendEvents))) {
+      stages.push('eventing');
+      try {
+        const from = options.eventing.interfaceAddress === 'auto' ? await localAddressTowards(new URL(location).hostname) : options.eventing.interfaceAddress;
+        findings.push(...await probeEventing(targets, { interfaceAddress: from, timeoutMs }));
+      } catch (err) {
+        findings.push(finding(RULES_EVENTING.subscribe, `The eventing stage could not run: ${errorMessage(err)}`));
+      }
     }
   }
   return report({ ...(description.friendlyName ? { friendlyName: description.friendlyName } : {}), ...(description.udn ? { udn: description.udn } : {}) });

@@ -51,11 +51,12 @@ export class ValidateFeature extends Feature {
     const how = await vscode.window.showQuickPick([
       { label: 'Discovery, description and SCPDs', detail: 'M-SEARCHes for each of its search targets, then its documents, SCPDs and icons as served.', control: false },
       { label: 'Also control', detail: 'Besides, per service, two SOAP requests the device must refuse: an unknown action (401) and an action without its arguments (402).', control: true },
+      { label: 'Also control and eventing', detail: 'Besides, per evented service: subscribe, check the initial event, renew, unsubscribe, and renew once more (it must be refused).', control: true, eventing: true },
     ], { title: `Validate "${oneLine(deviceLabel(device), 60)}"`, placeHolder: 'What to check (UDA 1.1, device-independent)' });
-    if (how) await this.run(device, how.control);
+    if (how) await this.run(device, how.control, 'eventing' in how);
   }
 
-  private async run(device: DiscoveredDevice, control: boolean): Promise<void> {
+  private async run(device: DiscoveredDevice, control: boolean, eventing: boolean): Promise<void> {
     if (this.running.has(device.key)) {
       void showInfo(`"${oneLine(deviceLabel(device), 80)}" is being validated already.`);
       return;
@@ -67,6 +68,7 @@ export class ValidateFeature extends Feature {
       report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (SSDP answers, description, SCPDs, icons)…` }, () => validateDevice(device.location, {
         timeoutMs: this.httpTimeoutMs(),
         control,
+        ...(eventing ? { eventing: { interfaceAddress: device.localAddress && !device.localAddress.includes(':') ? device.localAddress : 'auto' } } : {}),
         // Searched from the interface the device was seen on (or the route's, for one added by URL).
         ...(device.location.startsWith('http://[') ? {} : { discovery: { interfaceAddress: device.localAddress && !device.localAddress.includes(':') ? device.localAddress : 'auto' } }),
       }));
@@ -83,7 +85,7 @@ export class ValidateFeature extends Feature {
     const c = countBySeverity(report.findings);
     const text = `Validated "${name}": ${c.error} error${c.error === 1 ? '' : 's'}, ${c.warning} warning${c.warning === 1 ? '' : 's'}, ${c.info} note${c.info === 1 ? '' : 's'}.${report.findings.some((f) => f.at) ? ' Findings on its documents are in the Problems panel.' : ''}`;
     const choice = await (c.error > 0 ? showWarning(text, 'Run Again', 'Show Problems') : showInfo(text, 'Run Again', 'Show Problems'));
-    if (choice === 'Run Again') await this.run(this.explorer.get(device.key) ?? current, control);
+    if (choice === 'Run Again') await this.run(this.explorer.get(device.key) ?? current, control, eventing);
     if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 

@@ -8,6 +8,7 @@ import { clampMx, validateSearchTarget } from './ssdp/message';
 import { DEFAULT_MAX_DEVICES, DeviceRegistry } from './registry/registry';
 import type { DeviceLimitReached, RegistryOptions } from './registry/registry';
 import type { ReceiveStats } from './ssdp/discovery';
+import type { TrafficRecord } from './ssdp/traffic';
 import type { DeviceRemoved, DiscoveredDevice } from './registry/types';
 
 export interface ExplorerSettings {
@@ -59,6 +60,23 @@ export class UpnpExplorer implements DisposableLike {
     this.onDidRemoveDevice = this.registry.onDidRemoveDevice;
     this.onDidReachLimit = this.registry.onDidReachLimit;
     this.subscriptions.push(this.discovery.onSighting((s) => this.registry.handleSighting(s)));
+  }
+
+  private readonly trafficListeners = new Set<(record: TrafficRecord) => void>();
+
+  /**
+   * Every SSDP datagram the sockets read, as a record (the traffic view). The discovery only
+   * builds records while at least one listener is there.
+   */
+  onTraffic(listener: (record: TrafficRecord) => void): DisposableLike {
+    this.trafficListeners.add(listener);
+    this.discovery.trafficTap = (record) => { for (const l of this.trafficListeners) l(record); };
+    return {
+      dispose: () => {
+        this.trafficListeners.delete(listener);
+        if (this.trafficListeners.size === 0) this.discovery.trafficTap = undefined;
+      },
+    };
   }
 
   /** Opens the SSDP sockets. Rejects with a message naming the setting to change when nothing can be used. */

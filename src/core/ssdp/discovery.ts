@@ -17,6 +17,8 @@ import type { CancellationTokenLike, DisposableLike, EventLike, Logger } from '.
 import { silentLogger } from '../util/events';
 import type { Advertisement } from './message';
 import { SSDP_IPV4_GROUP, SSDP_IPV6_LINK_LOCAL_GROUP, SSDP_PORT, SsdpParseError, clampMx, formatMSearch, parseSsdpMessage, toAdvertisement } from './message';
+import { toTrafficRecord } from './traffic';
+import type { TrafficRecord } from './traffic';
 import type { SsdpInterface } from './interfaces';
 import { onSubnet } from './interfaces';
 import type { FromThread, ThreadDatagram, ToThread } from './socketThread';
@@ -185,6 +187,12 @@ class SocketThread {
 export class SsdpDiscovery implements DisposableLike {
   private readonly sightingEmitter = new Emitter<Sighting>();
   readonly onSighting: EventLike<Sighting> = this.sightingEmitter.event;
+  /**
+   * Every SSDP datagram read (NOTIFYs, anyone's M-SEARCHes, answers), parsed, before it is judged:
+   * for the traffic view. Set while somebody records; nothing is built otherwise.
+   */
+  trafficTap: ((record: TrafficRecord) => void) | undefined;
+  private trafficSeq = 0;
 
   private thread: SocketThread | undefined;
   /** Interfaces with an open search socket, by the socket's index in the thread. */
@@ -380,6 +388,7 @@ export class SsdpDiscovery implements DisposableLike {
     let advertisement: Advertisement;
     try {
       const msg = parseSsdpMessage(buf);
+      if (this.trafficTap) this.trafficTap(toTrafficRecord(++this.trafficSeq, Date.now(), msg, buf.toString('latin1'), address, port, iface ? `${iface.name} ${iface.address}` : undefined));
       if (via === 'notify' && msg.start.kind !== 'notify') return; // our own and others' M-SEARCHes
       const ad = toAdvertisement(msg);
       if ('error' in ad) {

@@ -15,6 +15,7 @@ import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
 import { HostingFeature } from './host/hosting/hostingFeature';
 import { ValidateFeature } from './host/validate/validateFeature';
+import { TrafficView } from './host/traffic/trafficView';
 import { honestChannel } from './host/text/honestChannel';
 
 let explorer: UpnpExplorer | undefined;
@@ -55,6 +56,12 @@ export function activate(context: vscode.ExtensionContext): void {
     content,
     new DetailsView(upnp, tree.view, gena, context.extensionUri),
     new ValidateFeature(upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection),
+    new TrafficView(upnp, async (udn) => {
+      const device = upnp.devices.find((d) => d.udn?.toLowerCase() === udn.toLowerCase());
+      if (!device) return false;
+      await tree.revealDevice(device.key);
+      return true;
+    }),
   );
   // The device side: nothing is hosted until the user asks (or asked, with restoreOnStartup).
   hosting = new HostingFeature(context, upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);

@@ -40,7 +40,7 @@ describe('settings (code-server)', { timeout: 180_000 }, () => {
     ]);
     await screenshot(page, 'settings');
 
-    // Every group in its order: Discovery (7), HTTP (1), Events (GENA) (2), Content Browsing (2), Hosting (2).
+    // Every group in its order: Discovery (7), HTTP (1), Events (GENA) (2), Content Browsing (2), SSDP Traffic (1), Hosting (2).
     const seen = new Set<string>();
     await page.locator('.settings-editor .settings-tree-container').first().hover();
     for (let i = 0; i < 16; i++) {
@@ -50,6 +50,6 @@ describe('settings (code-server)', { timeout: 180_000 }, () => {
     }
     const all = [...seen];
     const groupsInOrder = [...new Set(all.map((t) => t.replace(/^Upnp Explorer › /, '').split(':')[0]))];
-    assert.deepEqual(groupsInOrder, ['Discovery', 'Http', 'Events', 'Browse', 'Hosting'], all.join(' | '));
+    assert.deepEqual(groupsInOrder, ['Discovery', 'Http', 'Events', 'Browse', 'Traffic', 'Hosting'], all.join(' | '));
   }));
 });

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UpnpExplorer } from '../../src/core/explorer';
 import { selectInterfaces } from '../../src/core/ssdp/interfaces';
-import { TrafficRing, trafficJsonLines, trafficText } from '../../src/core/ssdp/traffic';
+import { TrafficRing, matchesTraffic, trafficJsonLines, trafficText } from '../../src/core/ssdp/traffic';
 import type { TrafficRecord } from '../../src/core/ssdp/traffic';
 import { HostedDevice } from '../../src/device/hostedDevice';
 import { assertIsolatedNetwork } from '../harness/netns';
@@ -72,6 +72,14 @@ describe('SSDP traffic', () => {
     assert.deepEqual(jsonl.map((j) => [j.seq, j.at]), [[3, '2026-11-28T12:00:03.000Z'], [4, '2026-11-28T12:00:04.000Z'], [5, '2026-11-28T12:00:05.000Z']]);
     assert.match(jsonl[0]!.raw, /^NOTIFY/);
     assert.equal(trafficText([rec(1)]), '2026-11-28T12:00:01.000Z ALIVE from 10.0.0.2:1900 NT upnp:rootdevice\n    NOTIFY * HTTP/1.1\n    NT: upnp:rootdevice\n    SEQ: 1\n');
+    // Filters: kinds, a device (by the UDN its USN starts with), text anywhere a person looks.
+    const answer: TrafficRecord = { ...rec(9), kind: 'answer', target: 'urn:x:service:Y:1', usn: 'uuid:AbC::urn:x:service:Y:1', server: 'Linux/6 UPnP/1.0 Thing/2' };
+    assert.equal(matchesTraffic(answer, { kinds: ['alive'] }), false);
+    assert.equal(matchesTraffic(answer, { kinds: ['alive', 'answer'] }), true);
+    assert.equal(matchesTraffic(answer, { udn: 'uuid:abc' }), true);
+    assert.equal(matchesTraffic(answer, { udn: 'uuid:abd' }), false);
+    assert.equal(matchesTraffic(answer, { text: 'thing/2' }), true);
+    assert.equal(matchesTraffic(answer, { text: 'nothing' }), false);
     ring.clear();
     assert.equal(ring.size, 0);
     assert.equal(ring.dropped, 0);

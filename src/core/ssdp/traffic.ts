@@ -100,6 +100,30 @@ export class TrafficRing {
   }
 }
 
+export interface TrafficFilter {
+  readonly text?: string;
+  readonly kinds?: readonly TrafficKind[];
+  /** `uuid:…`: datagrams whose USN (or ST/NT) names this device. */
+  readonly udn?: string;
+  /** For the view's message, e.g. the device's name. */
+  readonly label?: string;
+}
+
+/** Whether a record passes the filter (plain, tested without VS Code). */
+export function matchesTraffic(r: TrafficRecord, f: TrafficFilter): boolean {
+  if (f.kinds && f.kinds.length > 0 && !f.kinds.includes(r.kind)) return false;
+  if (f.udn) {
+    const u = f.udn.toLowerCase();
+    if (!(r.usn ?? '').toLowerCase().startsWith(u) && (r.target ?? '').toLowerCase() !== u) return false;
+  }
+  if (f.text) {
+    const t = f.text.toLowerCase();
+    const hay = [r.kind, r.from, r.target, r.usn, r.location, r.server, r.userAgent].filter(Boolean).join(' ').toLowerCase();
+    if (!hay.includes(t)) return false;
+  }
+  return true;
+}
+
 /** One JSON object per line, the raw datagram included. */
 export function trafficJsonLines(records: readonly TrafficRecord[]): string {
   return records.map((r) => JSON.stringify({ ...r, at: new Date(r.at).toISOString() })).join('\n') + (records.length ? '\n' : '');

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { UpnpExplorer } from '../src/core/explorer';
+import { TrafficRing, matchesTraffic } from '../src/core/ssdp/traffic';
 import { isFullyDescribed } from '../src/core/registry/registry';
 import { fetchBytes } from '../src/core/http/fetch';
 import type { DiscoveredDevice } from '../src/core/registry/types';
@@ -70,7 +71,12 @@ async function httpBaseline(fleet: FleetProcess): Promise<number> {
   return performance.now() - t0;
 }
 
-async function ours(n: number, prefix: string): Promise<Record<string, string>> {
+/**
+ * Our discovery; with `traffic`, as with the SSDP Traffic view open: every datagram becomes a
+ * record in a ring of 2,000, and four times a second the view's rows are built (filtered, newest
+ * first) as its getChildren does.
+ */
+async function ours(n: number, prefix: string, traffic = false): Promise<Record<string, string>> {
   global.gc?.();
   const dropsBefore = rcvbufErrors();
   const cpuBefore = process.cpuUsage();
@@ -79,6 +85,15 @@ async function ours(n: number, prefix: string): Promise<Record<string, string>> 
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 10);
   const explorer = new UpnpExplorer({ searchTarget: 'ssdp:all', mx: MX, interfaces: ['127.0.0.1'], ipv6: false, httpTimeoutMs: 10_000, maxDevices: 2000 });
   await explorer.start();
+  let records = 0;
+  let redraws = 0;
+  let recording: { dispose(): void } | undefined;
+  let redraw: NodeJS.Timeout | undefined;
+  if (traffic) {
+    const ring = new TrafficRing(2000);
+    recording = explorer.onTraffic((r) => { ring.push(r); records++; });
+    redraw = setInterval(() => { ring.toArray().filter((r) => matchesTraffic(r, {})).reverse(); redraws++; }, 250);
+  }
   // Counted from the explorer's events (O(1) each), so the benchmark adds no scans of its own.
   const isMine = (d: DiscoveredDevice): boolean => d.usns.some((u) => u.includes(prefix));
   const seenKeys = new Set<string>();
@@ -120,6 +135,8 @@ async function ours(n: number, prefix: string): Promise<Record<string, string>> 
   const seen = seenKeys.size;
   const described = describedKeys.size;
   clearInterval(sampler);
+  if (redraw) clearInterval(redraw);
+  recording?.dispose();
   const cpu = process.cpuUsage(cpuBefore);
   const queueDrops = explorer.receiveStats.dropped;
   const buffer = explorer.receiveStats.receiveBufferBytes;
@@ -133,6 +150,7 @@ async function ours(n: number, prefix: string): Promise<Record<string, string>> 
     'CPU (s)': ((cpu.user + cpu.system) / 1e6).toFixed(2),
     'peak RSS (MiB)': mib(peakRss),
     'rcvbuf (KiB)': String(Math.round(buffer / 1024)),
+    ...(traffic ? { 'traffic records': String(records), 'view redraws': String(redraws) } : {}),
   };
 }
 
@@ -178,10 +196,18 @@ void (async () => {
         await new Promise((r) => setTimeout(r, 500));
         rows.push({ run: String(run), ...row, ...(await gssdp(n, prefix)) });
         await new Promise((r) => setTimeout(r, 500));
+        // The same search with the SSDP Traffic view open (issue 10: it must not slow discovery).
+        const withView = await ours(n, prefix, true);
+        rows.push({ run: `${run} + traffic view`, ...withView });
+        await new Promise((r) => setTimeout(r, 500));
       }
       console.log(`${n} devices — HTTP alone (3 documents each, 32 at a time, no SSDP): ${s1(baseline)} s`);
       console.table(rows);
-      const perfect = rows.filter((r) => r['seen'] === `${n}/${n}`).length;
+      const plain = rows.filter((r) => !r['run']!.includes('traffic'));
+      const viewed = rows.filter((r) => r['run']!.includes('traffic'));
+      const med = (xs: Record<string, string>[]): number => { const v = xs.map((r) => Number(r['all described (s)'])).filter(Number.isFinite).sort((a, b) => a - b); return v.length ? v[Math.floor(v.length / 2)]! : NaN; };
+      console.log(`${n} devices, all described (median): ${med(plain).toFixed(2)} s without the traffic view, ${med(viewed).toFixed(2)} s with it open — ratio ${(med(viewed) / med(plain)).toFixed(2)}`);
+      const perfect = plain.filter((r) => r['seen'] === `${n}/${n}`).length;
       console.log(`${n} devices: all seen in ${perfect} of ${runs} runs (load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)\n`);
     } finally {
       await stopFleet(fleet);

@@ -37,8 +37,10 @@ describe('SSDP Traffic view (code-server)', { timeout: 240_000 }, () => {
   it('records our search and the camera\'s datagrams, filters to the camera, jumps to it, pauses', () => reportingFailure(wb, 'traffic', async () => {
     await openViewContainer(page, 'UPnP');
     await waitForTreeRows(page, [CAMERA_DEFAULT_FRIENDLY_NAME], 60_000);
-    // Collapsed at first; opened, it records.
-    await page.locator('.pane-header', { hasText: 'SSDP Traffic' }).first().click();
+    // Hidden at first (it would shrink the Devices tree); shown, it records.
+    assert.equal(await page.locator('.pane-header', { hasText: 'SSDP Traffic' }).count(), 0);
+    await runCommand(page, 'UPnP: Show SSDP Traffic');
+    await page.locator('.pane-header', { hasText: 'SSDP Traffic' }).first().waitFor({ timeout: 10_000 });
     await page.waitForTimeout(500);
     await runCommand(page, 'UPnP: Search for Devices');
     await camera!.announce();

@@ -1,8 +1,9 @@
 // The SSDP Traffic view: every datagram the discovery sockets read, newest first, in a tree —
 // native rows, keyboard and screen-reader friendly, filterable like the Problems panel, and
 // cheap: a ring buffer of records (upnpExplorer.traffic.bufferSize) and at most four redraws a
-// second. Recording starts the first time the view is shown and runs until paused; it costs the
-// discovery nothing while nobody records (see UpnpExplorer.onTraffic).
+// second. The view is hidden until asked for (UPnP: Show SSDP Traffic, Show Traffic on a device,
+// or the container's menu). Recording starts the first time it is shown and runs until paused;
+// it costs the discovery nothing while nobody records (see UpnpExplorer.onTraffic).
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
@@ -50,6 +51,11 @@ export class TrafficView extends Feature implements vscode.TreeDataProvider<Traf
       vscode.commands.registerCommand('upnpExplorer.traffic.copyRaw', (r?: TrafficRecord) => this.copyRaw(r)),
       vscode.commands.registerCommand('upnpExplorer.traffic.showDevice', (r?: TrafficRecord) => this.showDevice(r)),
       vscode.commands.registerCommand('upnpExplorer.showTraffic', (node?: TreeNode) => this.showTrafficOf(node)),
+      // The view is hidden until asked for (it would shrink the Devices tree for everyone).
+      vscode.commands.registerCommand('upnpExplorer.traffic.show', async () => {
+        await vscode.commands.executeCommand(`${TRAFFIC_VIEW_ID}.focus`);
+        this.start();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(`${CONFIG_SECTION}.traffic.bufferSize`)) return;
         const next = new TrafficRing(bufferSize());

@@ -5,12 +5,10 @@
 import type { ServiceDescription, ServiceScpd } from '../description/model';
 import { invokeAction } from '../soap/invoke';
 import type { InvokeOutcome } from '../soap/invoke';
-import { finding } from './model';
+import { defineRule, finding } from './model';
 import type { Finding, Rule } from './model';
 
-function rule(id: string, severity: Rule['severity'], spec: string): Rule {
-  return { id, stage: 'control', severity, spec };
-}
+const rule = (id: string, severity: Rule['severity'], spec: string): Rule => defineRule(id, 'control', severity, spec);
 
 export const RULES_CONTROL = {
   unknownAction: rule('control/unknown-action', 'error', 'An action the service does not have is answered with UPnP error 401 Invalid Action (UDA 1.1 §3.2.2).'),

@@ -1,9 +1,8 @@
 // The discovery stage's rules (UDA 1.1 §1.3), apart so rules.ts lists them all in one table.
-import type { Rule, Severity } from './model';
+import { defineRule } from './model';
+import type { Rule } from './model';
 
-function rule(id: string, severity: Severity, spec: string): Rule {
-  return { id, stage: 'discovery', severity, spec };
-}
+const rule = (id: string, severity: Rule['severity'], spec: string): Rule => defineRule(id, 'discovery', severity, spec);
 
 export const RULES_DISCOVERY = {
   answered: rule('discovery/answered', 'error', 'A device answers M-SEARCH for ssdp:all, upnp:rootdevice, its UUID, and each of its device and service types, with 200 OK (UDA 1.1 §1.3.3).'),

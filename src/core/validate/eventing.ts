@@ -10,12 +10,10 @@ import type { ServiceDescription, ServiceScpd } from '../description/model';
 import { decodePropertySet } from '../gena/propertyset';
 import { fetchBytes } from '../http/fetch';
 import { errorMessage } from '../util/errors';
-import { finding } from './model';
+import { defineRule, finding } from './model';
 import type { Finding, Rule } from './model';
 
-function rule(id: string, severity: Rule['severity'], spec: string): Rule {
-  return { id, stage: 'eventing', severity, spec };
-}
+const rule = (id: string, severity: Rule['severity'], spec: string): Rule => defineRule(id, 'eventing', severity, spec);
 
 export const RULES_EVENTING = {
   subscribe: rule('eventing/subscribe', 'error', 'SUBSCRIBE with CALLBACK, NT upnp:event and TIMEOUT is answered 200 with SID (uuid:…) and TIMEOUT (Second-N) (UDA 1.1 §4.1.2).'),

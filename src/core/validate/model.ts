@@ -14,6 +14,11 @@ export interface Rule {
   readonly spec: string;
 }
 
+/** A rule of one stage (each stage's file lists its own). */
+export function defineRule(id: string, stage: Stage, severity: Severity, spec: string): Rule {
+  return { id, stage, severity, spec };
+}
+
 export interface DocumentPosition {
   /** URL of the document (description or SCPD). */
   readonly url: string;

@@ -1,13 +1,12 @@
 // The device-independent checks of UDA 1.1, one rule each. Ids are stable (SARIF and test
 // expectations name them); the spec text is what a report shows beside each finding.
-import type { Rule, Severity, Stage } from './model';
+import { defineRule } from './model';
+import type { Rule } from './model';
 import { RULES_DISCOVERY } from './discoveryRules';
 import { RULES_CONTROL } from './control';
 import { RULES_EVENTING } from './eventing';
 
-function rule(id: string, stage: Stage, severity: Severity, spec: string): Rule {
-  return { id, stage, severity, spec };
-}
+const rule = defineRule;
 
 export const RULES = {
   // ---- description ----

@@ -46,6 +46,13 @@ export interface DeviceHostOptions {
   readonly log?: (entry: HostLogEntry) => void;
   /** Deadline of each NOTIFY; default 5 s. */
   readonly notifyTimeoutMs?: number;
+  /**
+   * How long after the SUBSCRIBE answer is written the initial event goes out; default
+   * INITIAL_EVENT_DELAY_MS. GUPnP's control point answers 200 to, and drops, a NOTIFY that
+   * arrives before it has read the SID from that answer (gupnp-service-proxy.c, server_handler),
+   * so an initial event sent at once is lost whenever the subscriber is slow to read.
+   */
+  readonly initialEventDelayMs?: number;
 }
 
 export interface HostCounters {
@@ -61,6 +68,7 @@ const MIN_TIMEOUT_S = 60;
 const MAX_TIMEOUT_S = 86_400;
 const DEFAULT_TIMEOUT_S = 1800;
 const MAX_SUBSCRIBERS_PER_SERVICE = 64;
+const INITIAL_EVENT_DELAY_MS = 300;
 
 interface Subscriber {
   readonly sid: string;
@@ -405,7 +413,19 @@ export class DeviceHost {
     this.log({ kind: 'subscribe', remoteAddress: remote, message: `Subscribed ${remote} to ${serviceId}: SID ${sub.sid}, ${timeout} s, callback ${callbacks.join(' ')}` });
     // The initial event, with every evented variable, once the answer is on its way.
     const evented = rt.service.scpd.stateVariables.filter((v) => v.sendEvents).map((v): [string, string] => [v.name, rt.values.get(v.name) ?? '']);
-    res.once('finish', () => { void this.notify(rt, sub, evented); });
+    // SEQ 0 is taken now, so an event emitted meanwhile queues behind it with SEQ 1.
+    const delay = this.options.initialEventDelayMs ?? INITIAL_EVENT_DELAY_MS;
+    sub.chain = new Promise<void>((resolve) => {
+      let started = false;
+      const start = (): void => {
+        if (started) return;
+        started = true;
+        setTimeout(resolve, delay).unref();
+      };
+      res.once('finish', start);
+      res.once('close', start);
+    });
+    void this.notify(rt, sub, evented);
   }
 
   private unsubscribe(req: IncomingMessage, res: ServerResponse, rt: ServiceRuntime): void {

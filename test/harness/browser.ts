@@ -276,15 +276,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * click on a menu that has only just appeared.
  */
 export async function contextMenuEntry(page: Page, row: Locator, label: string): Promise<Locator> {
-  await row.waitFor({ state: 'visible' });
-  await page.keyboard.press('Escape');
-  await page.mouse.move(5, 870);
-  await page.waitForTimeout(300);
-  await row.click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
-  await item.waitFor();
-  await page.waitForTimeout(500);
-  return item;
+  // A tree redrawn while the menu opens (events streaming into its rows) can close the menu or
+  // open it on the row's previous state; a person right-clicks again, and so does this, three
+  // times at most. What the last menu held is in the error.
+  let offered: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await row.waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.mouse.move(5, 870);
+    await page.waitForTimeout(300);
+    await row.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
+    try {
+      await item.waitFor({ timeout: 8_000 });
+      await page.waitForTimeout(500);
+      if (await item.isVisible()) return item;
+    } catch {
+      // not offered (yet): look at what was, and try again
+    }
+    offered = (await page.locator('.monaco-menu .action-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+  throw new Error(`the context menu never offered "${label}"; the last one held: ${JSON.stringify(offered)}`);
 }
 
 /** Runs a command from the palette (F1) by its title, e.g. `UPnP: Show Events`. */

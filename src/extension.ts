@@ -43,6 +43,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree: DevicesTreeProvider = new DevicesTreeProvider(upnp, icons, gena, content.tree);
   const xml = new XmlDocumentProvider(upnp);
   discovery.watchVisibility(tree.view);
+  const traffic = new TrafficView(upnp, async (udn) => {
+    const device = upnp.devices.find((d) => d.udn?.toLowerCase() === udn.toLowerCase());
+    if (!device) return false;
+    await tree.revealDevice(device.key);
+    return true;
+  });
   context.subscriptions.push(
     discovery,
     icons,
@@ -55,13 +61,8 @@ export function activate(context: vscode.ExtensionContext): void {
     new EventCommands(upnp, gena, tree),
     content,
     new DetailsView(upnp, tree.view, gena, context.extensionUri),
-    new ValidateFeature(upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection),
-    new TrafficView(upnp, async (udn) => {
-      const device = upnp.devices.find((d) => d.udn?.toLowerCase() === udn.toLowerCase());
-      if (!device) return false;
-      await tree.revealDevice(device.key);
-      return true;
-    }),
+    traffic,
+    new ValidateFeature(upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection, () => traffic.records),
   );
   // The device side: nothing is hosted until the user asks (or asked, with restoreOnStartup).
   hosting = new HostingFeature(context, upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);

@@ -27,8 +27,12 @@ Options:
   --timeout SECONDS   deadline of each HTTP request (default 10)
   --fail-on LEVEL     exit 1 when a finding of this level or worse is found: error (default) or warning
   --skip-discovery    leave out the discovery stage (the M-SEARCHes sent to check the SSDP answers)
+  --listen SECONDS    also listen this long on the SSDP group for the device's NOTIFYs and check
+                      them (devices announce every max-age/2 or so; or restart the device meanwhile)
   --control           also run the control stage: per service, two SOAP requests the device must
                       refuse (an unknown action: 401; an action without its arguments: 402)
+  --content           also run the content stage: Browse each ContentDirectory down to a few items
+                      and GET their resources' headers (loads, MIME type, Date, size, byte ranges)
   --eventing          also run the eventing stage: subscribe to each evented service, check the
                       initial event, renew, unsubscribe (a callback server on this machine)
 
@@ -47,6 +51,8 @@ interface Args {
   failOn: 'error' | 'warning';
   discovery: boolean;
   control: boolean;
+  content: boolean;
+  listenSeconds?: number;
   eventing: boolean;
 }
 
@@ -57,7 +63,7 @@ class HelpRequest extends Error {}
 function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') throw new HelpRequest();
   if (argv[0] !== 'validate') throw new UsageError(argv[0] === undefined ? '' : `Unknown command "${argv[0]}".`);
-  const args: Args = { interfaces: [], mx: 2, json: false, timeoutMs: 10_000, failOn: 'error', discovery: true, control: false, eventing: false };
+  const args: Args = { interfaces: [], mx: 2, json: false, timeoutMs: 10_000, failOn: 'error', discovery: true, control: false, content: false, eventing: false };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
@@ -74,6 +80,8 @@ function parseArgs(argv: readonly string[]): Args {
       case '--json': args.json = true; break;
       case '--skip-discovery': args.discovery = false; break;
       case '--control': args.control = true; break;
+      case '--content': args.content = true; break;
+      case '--listen': args.listenSeconds = Number(value(i++, a)); break;
       case '--eventing': args.eventing = true; break;
       case '--timeout': args.timeoutMs = Number(value(i++, a)) * 1000; break;
       case '--fail-on': {
@@ -104,6 +112,7 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (!Number.isInteger(args.mx) || args.mx < 1 || args.mx > 5) throw new UsageError('--mx is a whole number from 1 to 5.');
   if (!(args.timeoutMs > 0)) throw new UsageError('--timeout is a number of seconds.');
+  if (args.listenSeconds !== undefined && !(args.listenSeconds > 0 && args.listenSeconds <= 3600)) throw new UsageError('--listen is a number of seconds, up to 3600.');
   return args;
 }
 
@@ -149,10 +158,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   }
   const reports: ValidationReport[] = [];
   for (const location of found) {
-    reports.push(await validateDevice(location, { timeoutMs: args.timeoutMs, control: args.control, ...(args.eventing ? { eventing: { interfaceAddress: 'auto' } } : {}), ...(args.discovery ? { discovery: { interfaceAddress: 'auto', mx: args.mx } } : {}) }));
+    reports.push(await validateDevice(location, { timeoutMs: args.timeoutMs, control: args.control, content: args.content, ...(args.listenSeconds !== undefined ? { notifies: { listenMs: args.listenSeconds * 1000 } } : {}), ...(args.eventing ? { eventing: { interfaceAddress: 'auto' } } : {}), ...(args.discovery ? { discovery: { interfaceAddress: 'auto', mx: args.mx } } : {}) }));
   }
   if (args.json) {
-    out(`${JSON.stringify(reports.map((r) => ({ location: r.location, friendlyName: r.friendlyName, udn: r.udn, findings: r.findings.map((f) => ({ rule: f.rule.id, severity: f.severity, message: f.message, evidence: f.evidence, at: f.at })) })), null, 2)}\n`);
+    out(`${JSON.stringify(reports.map((r) => ({ location: r.location, friendlyName: r.friendlyName, udn: r.udn, stages: r.stages, coverage: r.coverage, findings: r.findings.map((f) => ({ rule: f.rule.id, severity: f.severity, message: f.message, evidence: f.evidence, at: f.at })) })), null, 2)}\n`);
   } else {
     out(reports.map(reportMarkdown).join('\n'));
   }

@@ -1,6 +1,7 @@
 // The discovery stage of Validate Device, inside the isolated namespace (searches from upnpv0, the
 // devices on upnpv1): a device whose SSDP side breaks one rule per answer gets one finding per
-// rule; hosted definitions — UDA 1.0 and 1.1, with embedded devices — get none.
+// rule; hosted definitions — UDA 1.0 and 1.1, with embedded devices — get none, in their answers
+// and in the NOTIFYs heard meanwhile.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
@@ -118,9 +119,14 @@ describe('Validate Device: the discovery stage', () => {
     for (const folder of [igd, empty]) {
       const hosted = await HostedDevice.start(folder, { interfaces, hostname: 'h', user: 'u' });
       try {
-        const report = await validateDevice(hosted.http.location, { discovery: { interfaceAddress: '10.99.0.1' } });
+        // Listening on the group as well: the device announces again about a second after it started.
+        const report = await validateDevice(hosted.http.location, { discovery: { interfaceAddress: '10.99.0.1' }, notifies: { listenMs: 3000 } });
         assert.deepEqual(report.stages, folder === igd ? ['discovery', 'description', 'scpd'] : ['discovery', 'description']);
         assert.deepEqual(report.findings.map((f) => `${f.rule.id}: ${f.message}`), [], folder);
+        // The IGD: 3 + 2·2 + 3 = 10 (its WANConnectionDevice too); the empty root: 3.
+        const set = folder === igd ? 10 : 3;
+        const heard = Number(/^(\d+) NOTIFYs of the device checked \(heard in 3 s of listening\)\.$/.exec(report.coverage?.discovery ?? '')?.[1]);
+        assert.ok(heard >= set && heard % set === 0, `${folder}: ${report.coverage?.discovery}`);
       } finally {
         await hosted.stop();
       }

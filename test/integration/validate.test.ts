@@ -1,7 +1,7 @@
 // Validate Device against live devices, inside the isolated namespace: a device served badly on
 // purpose (wrong Content-Type, the Leica capture's Date, an SCPD that doesn't load, icons that
-// lie or are missing) gets one finding each; a hosted definition gets none; the control and
-// eventing stages against devices that get them right and sloppy ones; the real minidlna and
+// lie or are missing) gets one finding each; a hosted definition gets none; the control, content
+// and eventing stages against devices that get them right and sloppy ones; the real minidlna and
 // gupnp-network-light, every stage, get what they got when these expectations were recorded (a
 // change must be deliberate); and the command line (`upnp-explorer validate`) exits, prints and writes SARIF as
 // its usage says, for a LOCATION and for a search.
@@ -20,6 +20,8 @@ import { HostedDevice } from '../../src/device/hostedDevice';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { startMinidlna } from '../harness/minidlna';
 import { startNetworkLight } from '../harness/networkLight';
+import { startHttpDeviceServer } from '../devices/http-device';
+import { startSimulatedCamera } from '../devices/camera';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -125,18 +127,22 @@ describe('Validate Device against live devices', () => {
   it('says the same as when recorded of the real minidlna and gupnp-network-light', async () => {
     const minidlna = await startMinidlna({ friendlyName: 'validate-peer', port: 8216, uuid: '4d696e69-444c-164e-9d41-b827ebaaaa01' });
     try {
-      const r = await validateDevice(minidlna.location, { discovery: { interfaceAddress: '127.0.0.1', mx: 1 }, control: true, eventing: { interfaceAddress: '127.0.0.1' } });
+      const r = await validateDevice(minidlna.location, { discovery: { interfaceAddress: '127.0.0.1', mx: 1 }, control: true, content: true, eventing: { interfaceAddress: '127.0.0.1' } });
       assert.deepEqual(r.findings.map((f) => `${f.rule.id} ${f.severity}: ${f.message.replace(/ \(and in \d+ more answers\)$/, '').replace(/:\d+\/validate/, ':PORT/validate')}`), [
         // (max-age follows the notify_interval of the harness's minidlna.conf.)
         'discovery/cache-control warning: An answer says max-age=130, under 1800.',
         'discovery/server warning: SERVER "Debian DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.0" is not "OS/version UPnP/1.x product/version".',
         'description/field-length warning: modelName has 43 characters (UDA: fewer than 32).',
+        // The first Browse of "0" after minidlna starts says TotalMatches 0 (see the content suite).
+        'content/browse warning: urn:upnp-org:serviceId:ContentDirectory: TotalMatches is 0, fewer than the 4 objects seen so far; not trusted.',
         // minidlna accepts subscriptions and never sends NOTIFY (see the GENA suite).
         'eventing/initial-event error: urn:upnp-org:serviceId:ContentDirectory: no initial event within 5 s of the subscription (callback http://127.0.0.1:PORT/validate/0).',
         'eventing/initial-event error: urn:upnp-org:serviceId:ConnectionManager: no initial event within 5 s of the subscription (callback http://127.0.0.1:PORT/validate/1).',
         'eventing/initial-event error: urn:microsoft.com:serviceId:X_MS_MediaReceiverRegistrar: no initial event within 5 s of the subscription (callback http://127.0.0.1:PORT/validate/2).',
       ]);
-      assert.deepEqual(r.stages, ['discovery', 'description', 'scpd', 'control', 'eventing']);
+      assert.deepEqual(r.stages, ['discovery', 'description', 'scpd', 'control', 'content', 'eventing']);
+      // Its JPEGs were reached (Pictures, All Pictures) and served as declared.
+      assert.match(r.coverage?.content ?? '', /^\d Browse requests, 3 items with resources, [3-8] resources fetched/);
       assert.equal(r.documents.size, 4, 'the description and three SCPDs');
     } finally {
       await minidlna.stop();
@@ -198,6 +204,69 @@ describe('Validate Device against live devices', () => {
       ]);
     } finally {
       await new Promise((r) => sloppy.close(r));
+    }
+  });
+
+  it('the content stage: seeded faults of a ContentDirectory\'s resources, one finding each at its serviceType; the simulated camera, the capture\'s Date', async () => {
+    // Seeded: the root says NumberReturned 2 and holds one container; in it, two items whose four
+    // resources break one rule each (MIME type, 404, size, byte ranges).
+    const didl = (inner: string): string => `<DIDL-Lite xmlns="urn:schemas-upnp-org:metadata-1-0/DIDL-Lite/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:upnp="urn:schemas-upnp-org:metadata-1-0/upnp/">${inner}</DIDL-Lite>`;
+    const cdScpd = '<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion><actionList><action><name>Browse</name><argumentList>'
+      + [['ObjectID', 'in', 'A_ARG_TYPE_ObjectID'], ['BrowseFlag', 'in', 'A_ARG_TYPE_BrowseFlag'], ['Filter', 'in', 'A_ARG_TYPE_Filter'], ['StartingIndex', 'in', 'A_ARG_TYPE_Index'], ['RequestedCount', 'in', 'A_ARG_TYPE_Count'], ['SortCriteria', 'in', 'A_ARG_TYPE_SortCriteria'], ['Result', 'out', 'A_ARG_TYPE_Result'], ['NumberReturned', 'out', 'A_ARG_TYPE_Count'], ['TotalMatches', 'out', 'A_ARG_TYPE_Count'], ['UpdateID', 'out', 'A_ARG_TYPE_UpdateID']]
+        .map(([n, d, v]) => `<argument><name>${n}</name><direction>${d}</direction><relatedStateVariable>${v}</relatedStateVariable></argument>`).join('')
+      + '</argumentList></action></actionList><serviceStateTable>'
+      + [['A_ARG_TYPE_ObjectID', 'string'], ['A_ARG_TYPE_BrowseFlag', 'string'], ['A_ARG_TYPE_Filter', 'string'], ['A_ARG_TYPE_Index', 'ui4'], ['A_ARG_TYPE_Count', 'ui4'], ['A_ARG_TYPE_SortCriteria', 'string'], ['A_ARG_TYPE_Result', 'string'], ['A_ARG_TYPE_UpdateID', 'ui4']]
+        .map(([n, t]) => `<stateVariable sendEvents="no"><name>${n}</name><dataType>${t}</dataType></stateVariable>`).join('')
+      + '</serviceStateTable></scpd>';
+    const description = BAD.replace(/<iconList>[\s\S]*<\/iconList>/, '').replace(/<serviceList>[\s\S]*<\/serviceList>/, '<serviceList><service><serviceType>urn:schemas-upnp-org:service:ContentDirectory:1</serviceType><serviceId>urn:upnp-org:serviceId:ContentDirectory</serviceId><SCPDURL>/cd.xml</SCPDURL><controlURL>/cd</controlURL><eventSubURL></eventSubURL></service></serviceList>');
+    const server = await startHttpDeviceServer();
+    const base = server.baseUrl;
+    server.serveDocument('/d.xml', description);
+    server.serveDocument('/cd.xml', cdScpd);
+    const jpeg = Buffer.from('ffd8ffe000104a46494600', 'hex');
+    server.serveDocument('/a.mp3', jpeg, 'image/jpeg');
+    server.serveDocument('/b.jpg', jpeg, 'image/jpeg');
+    server.serveDocument('/d.jpg', jpeg, 'image/jpeg');
+    const res = (uri: string, info: string, extra = ''): string => `<res protocolInfo="${info}"${extra}>${base}${uri}</res>`;
+    server.serveControl('/cd', 'urn:schemas-upnp-org:service:ContentDirectory:1', {
+      Browse: (args) => {
+        if (args['ObjectID'] === '0') return { Result: didl('<container id="1" parentID="0" restricted="1" childCount="2"><dc:title>Photos</dc:title><upnp:class>object.container</upnp:class></container>'), NumberReturned: '2', TotalMatches: '1', UpdateID: '1' };
+        return {
+          Result: didl(`<item id="a" parentID="1" restricted="1"><dc:title>Song</dc:title><upnp:class>object.item.audioItem</upnp:class>${res('/a.mp3', 'http-get:*:audio/mpeg:*')}${res('/gone.jpg', 'http-get:*:image/jpeg:*')}</item>`
+            + `<item id="b" parentID="1" restricted="1"><dc:title>Photo</dc:title><upnp:class>object.item.imageItem</upnp:class>${res('/b.jpg', 'http-get:*:image/jpeg:*', ' size="999"')}${res('/d.jpg', 'http-get:*:image/jpeg:DLNA.ORG_OP=01')}</item>`),
+          NumberReturned: '2', TotalMatches: '2', UpdateID: '1',
+        };
+      },
+    });
+    try {
+      const r = await validateDevice(`${base}/d.xml`, { content: true });
+      assert.deepEqual(r.stages, ['description', 'scpd', 'content']);
+      assert.deepEqual(r.findings.map((f) => `${f.rule.id} ${f.severity}: ${f.message}`), [
+        'content/browse warning: urn:upnp-org:serviceId:ContentDirectory: NumberReturned is 2, but the Result holds 1 object.',
+        'content/resource-type warning: urn:upnp-org:serviceId:ContentDirectory: the resource of "Song" (audio/mpeg) is served as image/jpeg, declared audio/mpeg.',
+        `content/resource-loads error: urn:upnp-org:serviceId:ContentDirectory: the resource of "Song" (image/jpeg) answered HTTP 404.`,
+        'content/resource-size warning: urn:upnp-org:serviceId:ContentDirectory: the resource of "Photo" (image/jpeg) declares size 999, but is served with Content-Length 11.',
+        'content/byte-range warning: urn:upnp-org:serviceId:ContentDirectory: the resource of "Photo" (image/jpeg) declares byte ranges (DLNA.ORG_OP=01), but "Range: bytes=0-0" got HTTP 200.',
+      ]);
+      // Shown at the ContentDirectory's serviceType in the description.
+      const line = description.split('\n')[10]!;
+      const column = line.indexOf('<serviceType>urn:schemas-upnp-org:service:ContentDirectory:1') + 1;
+      assert.ok(column > 0 && r.findings.every((f) => f.at?.url === `${base}/d.xml` && f.at.line === 11 && f.at.column === column), JSON.stringify(r.findings.map((f) => f.at)));
+      assert.equal(r.coverage?.content, '2 Browse requests, 2 items with resources, 4 resources fetched (headers only).');
+    } finally {
+      await server.close();
+    }
+
+    // The simulated camera: its photos come with the capture's Date (year 19324), on all of them.
+    const camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1' });
+    try {
+      const r = await validateDevice(camera.location, { content: true });
+      const date = r.findings.find((f) => f.rule.id === 'content/http-date');
+      assert.match(date?.message ?? '', /: Date "Fri, 31 Mar 19324 11:47:28 GMT" says the year 19324\. The same on 7 more of the 8 resources fetched\.$/);
+      assert.match(date?.evidence ?? '', /^GET http:\/\/127\.0\.0\.1:\d+\/D\w+\.(JPG|DNG) → HTTP 200, Date: Fri, 31 Mar 19324 11:47:28 GMT$/);
+      assert.deepEqual(r.findings.filter((f) => f.rule.stage === 'content').map((f) => f.rule.id), ['content/http-date', 'content/byte-range']);
+    } finally {
+      await camera.stop();
     }
   });
 
@@ -266,6 +335,15 @@ describe('Validate Device against live devices', () => {
     assert.match(clean.stdout, /^## Discovery \(SSDP\)\n\nNo findings\.$/m);
     assert.match(clean.stdout, /^## Control \(SOAP\)\n\nNo findings\.$/m);
     assert.match(clean.stdout, /^## Eventing \(GENA\)\n\nNo findings\.$/m);
+
+    // --listen and --content: the stages run and say what they looked at (the device announced
+    // when it started, long before; its next NOTIFYs are minutes away).
+    const listened = await run(['validate', hosted.http.location, '--skip-discovery', '--listen', '1', '--content', '--json']);
+    assert.equal(listened.code, 0, listened.stderr);
+    const [one] = JSON.parse(listened.stdout) as Array<{ stages: string[]; coverage: Record<string, string> }>;
+    assert.deepEqual(one!.stages, ['discovery', 'description', 'scpd']);
+    assert.equal(one!.coverage['discovery'], 'No NOTIFY of the device to check (heard in 1 s of listening); devices announce every max-age/2 or so.');
+    assert.equal((await run(['validate', hosted.http.location, '--listen', 'soon'])).code, 2);
 
     const searched = await run(['validate', '--search', 'urn:example-com:service:Jambon:1', '--interface', '127.0.0.1', '--mx', '1', '--json', '--skip-discovery']);
     assert.equal(searched.code, 0, searched.stderr);

@@ -116,9 +116,11 @@ describe('SCPD checks', () => {
     // Checked elsewhere: the live checks (test/integration/validate.test.ts) and the cases above.
     const live = [
       // test/integration/validate-discovery.test.ts and validate.test.ts (a device for each stage)
-      'discovery/answered', 'discovery/notify-set', 'discovery/st-echo', 'discovery/usn', 'discovery/cache-control', 'discovery/location', 'discovery/ext', 'discovery/server', 'discovery/bootid-configid', 'discovery/mx', 'discovery/unicast',
+      // (and test/unit/validate-notifies.test.ts for NOTIFYs)
+      'discovery/answered', 'discovery/notify', 'discovery/notify-set', 'discovery/st-echo', 'discovery/usn', 'discovery/cache-control', 'discovery/location', 'discovery/ext', 'discovery/server', 'discovery/bootid-configid', 'discovery/mx', 'discovery/unicast',
       'control/unknown-action', 'control/missing-arguments', 'control/fault-shape',
       'eventing/subscribe', 'eventing/initial-event', 'eventing/renew', 'eventing/unsubscribe',
+      'content/browse', 'content/resource-loads', 'content/resource-type', 'content/http-date', 'content/resource-size', 'content/byte-range',
       'description/well-formed', 'description/url-base', 'description/content-type', 'description/http-date', 'description/scpd-loads', 'description/icon-loads', 'description/root', 'scpd/well-formed', 'scpd/root'];
     for (const r of ALL_RULES) assert.ok(seeded.has(r.id) || live.includes(r.id), `no seeded violation of ${r.id}`);
   });

@@ -8,7 +8,7 @@ import { SSDP_IPV4_GROUP, SSDP_PORT, parseSsdpMessage } from '../ssdp/message';
 import type { DeviceDescription, RootDescription } from '../description/model';
 import { finding } from './model';
 import type { Finding } from './model';
-import { RULES_DISCOVERY } from './discoveryRules';
+import { RULES_DISCOVERY, SERVER_FORM, dedupeFindings, firstLines } from './discoveryRules';
 
 export interface DiscoveryProbeOptions {
   /** Our address on the interface the device is on (IPv4). */
@@ -119,13 +119,11 @@ export async function probeDiscovery(location: string, description: RootDescript
   if (uda11 && !unicastAll.some((a) => a.headers['st'] === 'upnp:rootdevice')) {
     findings.push(finding(RULES_DISCOVERY.unicast, `No answer to a unicast M-SEARCH sent to ${deviceHost}:${port}.`, { evidence: `M-SEARCH * HTTP/1.1, HOST: ${deviceHost}:${port}, ST: upnp:rootdevice (no MX)` }));
   }
-  return dedupe(findings);
+  return dedupeFindings(findings, 'answer', /\(ST [^)]*\)/);
 }
 
 /** How long past MX the probe listens for late answers. */
 const LATE_GRACE_MS = 2000;
-
-const SERVER_FORM = /^\S+\/\S+ UPnP\/1\.[01] \S+\/\S+/;
 
 function checkAnswers(answers: readonly Answer[], mx: number, uda11: boolean, location: string, out: Finding[]): void {
   for (const a of answers) {
@@ -142,20 +140,4 @@ function checkAnswers(answers: readonly Answer[], mx: number, uda11: boolean, lo
     if (uda11 && (h['bootid.upnp.org'] === undefined || h['configid.upnp.org'] === undefined)) out.push(finding(RULES_DISCOVERY.uda11Headers, `A UDA 1.1 device's answer lacks ${[h['bootid.upnp.org'] === undefined ? 'BOOTID.UPNP.ORG' : '', h['configid.upnp.org'] === undefined ? 'CONFIGID.UPNP.ORG' : ''].filter(Boolean).join(' and ')}.`, { evidence }));
     if (a.afterMs > mx * 1000 + 500) out.push(finding(RULES_DISCOVERY.mxWindow, `An answer (ST ${h['st'] ?? '?'}) came ${(a.afterMs / 1000).toFixed(1)} s after the search, past MX ${mx} s.`, { evidence }));
   }
-}
-
-function firstLines(raw: string): string {
-  return raw.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 10).join(' | ').slice(0, 400);
-}
-
-/** The same problem in many answers is one finding ("… and in N more answers"). */
-function dedupe(findings: readonly Finding[]): Finding[] {
-  const byKey = new Map<string, { f: Finding; n: number }>();
-  for (const f of findings) {
-    const key = `${f.rule.id}\n${f.message.replace(/\(ST [^)]*\)/, '')}`;
-    const seen = byKey.get(key);
-    if (seen) seen.n++;
-    else byKey.set(key, { f, n: 1 });
-  }
-  return [...byKey.values()].map(({ f, n }) => (n === 1 ? f : { ...f, message: `${f.message} (and in ${n - 1} more answer${n > 2 ? 's' : ''})` }));
 }

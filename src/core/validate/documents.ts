@@ -92,7 +92,10 @@ export interface DescriptionService {
   readonly serviceType: string;
   /** As written (relative or absolute); resolve against the base. */
   readonly scpdUrl: string;
+  /** Its SCPDURL element (where an SCPD that doesn't load is shown). */
   readonly element: XmlElement;
+  /** Its serviceType element, or the <service> (where findings on the service as a whole are shown). */
+  readonly named: XmlElement;
 }
 
 export interface DescriptionIcon {
@@ -112,6 +115,8 @@ export interface DescriptionChecks {
   /** URLBase when there is one, else the description's URL: what relative URLs resolve against. */
   readonly base: string;
   readonly positions: Positions;
+  /** The top element, when the document parsed (findings on the answer itself are shown there). */
+  readonly root?: XmlElement;
 }
 
 export function checkDescription(raw: string, url: string): DescriptionChecks {
@@ -140,7 +145,7 @@ export function checkDescription(raw: string, url: string): DescriptionChecks {
   const device = childElement(root, 'device');
   if (!device) {
     add(RULES.required, 'The description has no <device>.', root);
-    return { findings, services, icons, base, positions };
+    return { findings, services, icons, base, positions, root };
   }
   const udns = new Map<string, XmlElement>();
   const walk = (d: XmlElement, depth: number): void => {
@@ -149,7 +154,7 @@ export function checkDescription(raw: string, url: string): DescriptionChecks {
     for (const child of childElements(childElement(d, 'deviceList'), 'device')) walk(child, depth + 1);
   };
   walk(device, 0);
-  return { findings, services, icons, udn: childElement(device, 'UDN')?.text, friendlyName: childElement(device, 'friendlyName')?.text, base, positions };
+  return { findings, services, icons, udn: childElement(device, 'UDN')?.text, friendlyName: childElement(device, 'friendlyName')?.text, base, positions, root };
 }
 
 function checkSpecVersion(top: XmlElement, add: Add): void {
@@ -202,7 +207,7 @@ function checkDevice(d: XmlElement, base: string, add: Add, udns: Map<string, Xm
       else if (e.text !== '' && !resolves(e.text, base)) add(RULES.serviceUrls, `The ${name} "${e.text}" of ${serviceId?.text ?? '?'} is not a URL.`, e);
     }
     const scpd = childElement(s, 'SCPDURL');
-    if (scpd && scpd.text !== '' && resolves(scpd.text, base)) services.push({ serviceId: serviceId?.text ?? '?', serviceType: serviceType?.text ?? '?', scpdUrl: scpd.text, element: scpd });
+    if (scpd && scpd.text !== '' && resolves(scpd.text, base)) services.push({ serviceId: serviceId?.text ?? '?', serviceType: serviceType?.text ?? '?', scpdUrl: scpd.text, element: scpd, named: serviceType ?? s });
   }
   for (const icon of childElements(childElement(d, 'iconList'), 'icon')) {
     const missing = ['mimetype', 'width', 'height', 'depth', 'url'].filter((n) => (childElement(icon, n)?.text ?? '') === '');

@@ -1,10 +1,10 @@
 // What a validation finds: each finding names its stage, its rule (with the spec in words), what
 // is wrong here, the evidence, and — for documents — where in the document it is.
 
-export type Stage = 'discovery' | 'description' | 'scpd' | 'control' | 'eventing';
+export type Stage = 'discovery' | 'description' | 'scpd' | 'control' | 'content' | 'eventing';
 export type Severity = 'error' | 'warning' | 'info';
 
-export const STAGES: readonly Stage[] = ['discovery', 'description', 'scpd', 'control', 'eventing'];
+export const STAGES: readonly Stage[] = ['discovery', 'description', 'scpd', 'control', 'content', 'eventing'];
 
 export interface Rule {
   readonly id: string;
@@ -49,6 +49,8 @@ export interface ValidationReport {
   /** Stages that ran (the others were not asked for or could not run). */
   readonly stages: readonly Stage[];
   readonly findings: readonly Finding[];
+  /** What a stage looked at, in words, where "no findings" alone would not say (the content walk). */
+  readonly coverage?: Readonly<Partial<Record<Stage, string>>>;
   /** Documents read, by URL (for diagnostics on them). */
   readonly documents: ReadonlyMap<string, string>;
 }

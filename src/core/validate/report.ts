@@ -10,6 +10,7 @@ const STAGE_TITLES: Readonly<Record<string, string>> = {
   description: 'Description',
   scpd: 'Service descriptions (SCPD)',
   control: 'Control (SOAP)',
+  content: 'Content (ContentDirectory resources)',
   eventing: 'Eventing (GENA)',
 };
 
@@ -30,7 +31,8 @@ export function reportMarkdown(report: ValidationReport): string {
       lines.push('Not run.', '');
       continue;
     }
-    lines.push(findings.length === 0 ? 'No findings.' : summary(countBySeverity(findings)), '');
+    const looked = report.coverage?.[stage];
+    lines.push(`${findings.length === 0 ? 'No findings.' : summary(countBySeverity(findings))}${looked ? ` ${escapeText(looked)}` : ''}`, '');
     for (const f of findings) {
       const where = f.at ? ` — ${code(f.at.url)} line ${f.at.line}, column ${f.at.column}` : '';
       lines.push(`- **${f.severity}** ${escapeText(f.message)}${where}`);

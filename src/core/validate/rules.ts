@@ -5,6 +5,7 @@ import type { Rule } from './model';
 import { RULES_DISCOVERY } from './discoveryRules';
 import { RULES_CONTROL } from './control';
 import { RULES_EVENTING } from './eventing';
+import { RULES_CONTENT } from './content';
 
 const rule = defineRule;
 
@@ -42,4 +43,4 @@ export const RULES = {
   argumentOrder: rule('scpd/argument-order', 'scpd', 'warning', 'An action lists its in arguments before its out arguments (UDA 1.1 §2.5).'),
 } as const satisfies Record<string, Rule>;
 
-export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES), ...Object.values(RULES_CONTROL), ...Object.values(RULES_EVENTING)];
+export const ALL_RULES: readonly Rule[] = [...Object.values(RULES_DISCOVERY), ...Object.values(RULES), ...Object.values(RULES_CONTROL), ...Object.values(RULES_CONTENT), ...Object.values(RULES_EVENTING)];

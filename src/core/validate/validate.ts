@@ -15,6 +15,9 @@ import { parseScpd } from '../description/scpd';
 import { probeControl } from './control';
 import type { ControlTarget } from './control';
 import { RULES_EVENTING, probeEventing } from './eventing';
+import { httpDateProblem, isContentDirectory, probeContent } from './content';
+import { checkNotifies, isDevicesNotify, listenForNotifies } from './notifies';
+import type { ObservedNotify } from './notifies';
 import * as dgram from 'node:dgram';
 
 export interface ValidateOptions {
@@ -25,8 +28,16 @@ export interface ValidateOptions {
    * picks the address the route to the device leaves from. Off when absent.
    */
   readonly discovery?: { readonly interfaceAddress: string | 'auto'; readonly mx?: number; readonly port?: number };
+  /**
+   * NOTIFYs of the device to check (part of the discovery stage): ones observed already (the SSDP
+   * Traffic view's recording), or heard while listening on the group for `listenMs` first (on the
+   * discovery interface, or the route's).
+   */
+  readonly notifies?: { readonly observed: readonly ObservedNotify[]; readonly source: string } | { readonly listenMs: number };
   /** Run the control stage: requests that must be refused (401, 402). Ask the user first. */
   readonly control?: boolean;
+  /** Run the content stage: Browse each ContentDirectory and GET a few resources' headers. Ask first. */
+  readonly content?: boolean;
   /** Run the eventing stage (subscribes, takes the initial event, renews, unsubscribes) with a callback on this address. Ask first. */
   readonly eventing?: { readonly interfaceAddress: string | 'auto' };
   /** For tests: the clock HTTP dates are judged against. */
@@ -42,24 +53,28 @@ export async function validateDevice(location: string, options: ValidateOptions 
   const findings: Finding[] = [];
   const documents = new Map<string, string>();
   const stages: Stage[] = ['description'];
+  const coverage: Partial<Record<Stage, string>> = {};
   const report = (extra: Partial<Pick<ValidationReport, 'friendlyName' | 'udn'>> = {}): ValidationReport => ({
-    location, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started, stages, findings, documents, ...extra,
+    location, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started, stages, findings, documents, coverage, ...extra,
   });
 
   let body: string;
+  let headerFindings: Finding[];
   try {
     const r = await fetchBytes(location, { timeoutMs, maxBytes: MAX_DOCUMENT_BYTES });
     body = r.body.toString('utf8');
-    findings.push(...checkHttpHeaders(r.headers, location, options.now?.() ?? Date.now()));
+    headerFindings = checkHttpHeaders(r.headers, location, options.now?.() ?? Date.now());
   } catch (err) {
     findings.push(finding(RULES.descriptionXml, `The description could not be read: ${errorMessage(err)}`, { evidence: `GET ${location}` }));
     return report();
   }
   documents.set(location, body);
   const description = checkDescription(body, location);
-  findings.push(...description.findings);
+  // Findings on the answer's headers are shown at the document's top element.
+  const rootAt = description.positions.at(description.root);
+  findings.push(...headerFindings.map((f) => (rootAt ? { ...f, at: rootAt } : f)), ...description.findings);
 
-  if (options.discovery) {
+  if (options.discovery || options.notifies) {
     let parsed: RootDescription | undefined;
     try {
       parsed = parseDeviceDescription(body, location);
@@ -68,12 +83,29 @@ export async function validateDevice(location: string, options: ValidateOptions 
     }
     if (parsed?.device.udn) {
       stages.unshift('discovery');
+      const found: Finding[] = [];
       try {
-        const from = options.discovery.interfaceAddress === 'auto' ? await localAddressTowards(new URL(location).hostname) : options.discovery.interfaceAddress;
-        findings.unshift(...await probeDiscovery(location, parsed, { interfaceAddress: from, ...(options.discovery.mx !== undefined ? { mx: options.discovery.mx } : {}), ...(options.discovery.port !== undefined ? { port: options.discovery.port } : {}) }));
+        const notifies = options.notifies;
+        const asked = options.discovery?.interfaceAddress ?? 'auto';
+        const sends = options.discovery !== undefined || (notifies !== undefined && 'listenMs' in notifies);
+        const from = !sends ? '' : asked === 'auto' ? await localAddressTowards(new URL(location).hostname) : asked;
+        const [answers, heard] = await Promise.all([
+          options.discovery ? probeDiscovery(location, parsed, { interfaceAddress: from, ...(options.discovery.mx !== undefined ? { mx: options.discovery.mx } : {}), ...(options.discovery.port !== undefined ? { port: options.discovery.port } : {}) }) : Promise.resolve([]),
+          notifies && 'listenMs' in notifies ? listenForNotifies(from, notifies.listenMs, options.discovery?.port) : Promise.resolve(notifies?.observed ?? []),
+        ]);
+        found.push(...answers);
+        if (notifies) {
+          const mine = heard.filter((n) => isDevicesNotify(n.raw, parsed, location));
+          found.push(...checkNotifies(mine, parsed, location));
+          const source = 'listenMs' in notifies ? `heard in ${Math.round(notifies.listenMs / 1000)} s of listening` : notifies.source;
+          coverage.discovery = mine.length > 0
+            ? `${mine.length} NOTIFY${mine.length === 1 ? '' : 's'} of the device checked (${source}).`
+            : `No NOTIFY of the device to check (${source}); devices announce every max-age/2 or so.`;
+        }
       } catch (err) {
-        findings.unshift(finding(RULES_DISCOVERY.answered, `The discovery stage could not run: ${errorMessage(err)}`));
+        found.push(finding(RULES_DISCOVERY.answered, `The discovery stage could not run: ${errorMessage(err)}`));
       }
+      findings.unshift(...found);
     }
   }
 
@@ -111,7 +143,7 @@ export async function validateDevice(location: string, options: ValidateOptions 
       findings.push(finding(RULES.iconLoads, `The icon ${icon.url} does not load: ${errorMessage(err)}`, { evidence: `GET ${url}`, ...where }));
     }
   }
-  if (options.control || options.eventing) {
+  if (options.control || options.eventing || options.content) {
     let parsed: RootDescription | undefined;
     try {
       parsed = parseDeviceDescription(body, location);
@@ -134,6 +166,21 @@ export async function validateDevice(location: string, options: ValidateOptions 
     if (options.control && targets.length > 0) {
       stages.push('control');
       findings.push(...await probeControl(targets, { timeoutMs }));
+    }
+    const directories = services.filter(isContentDirectory);
+    if (options.content && directories.length > 0) {
+      stages.push('content');
+      const declared = (s: ServiceDescription): ReturnType<typeof description.positions.at> => {
+        const written = description.services.find((d) => d.serviceId === s.serviceId && new URL(d.scpdUrl, description.base).toString() === s.scpdUrl);
+        return description.positions.at(written?.named);
+      };
+      const probe = await probeContent(directories.map((service) => {
+        const at = declared(service);
+        const scpd = targets.find((t) => t.service === service)?.scpd;
+        return { service, ...(scpd ? { scpd } : {}), ...(at ? { at } : {}) };
+      }), { timeoutMs, ...(options.now ? { now: options.now } : {}) });
+      findings.push(...probe.findings);
+      coverage.content = probe.coverage;
     }
     if (options.eventing && targets.some((t) => t.service.eventSubUrl && t.scpd.stateVariables.some((v) => v.sendEvents))) {
       stages.push('eventing');
@@ -161,8 +208,6 @@ export function localAddressTowards(host: string): Promise<string> {
   });
 }
 
-const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4,}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-
 /** Content-Type and Date of the description's answer. */
 export function checkHttpHeaders(headers: Readonly<Record<string, string>>, url: string, now: number): Finding[] {
   const out: Finding[] = [];
@@ -177,14 +222,8 @@ export function checkHttpHeaders(headers: Readonly<Record<string, string>>, url:
   if (date === undefined) {
     out.push(finding(RULES.httpDate, 'The description is served without a Date header.', { evidence: evidence('Date', date), severity: 'info' }));
   } else {
-    const m = RFC1123.exec(date.trim());
-    if (!m) {
-      out.push(finding(RULES.httpDate, `Date "${date}" is not an RFC 1123 date.`, { evidence: evidence('Date', date) }));
-    } else {
-      const year = Number(m[4]);
-      const thisYear = new Date(now).getUTCFullYear();
-      if (year < 1995 || year > thisYear + 1) out.push(finding(RULES.httpDate, `Date "${date}" says the year ${year}.`, { evidence: evidence('Date', date) }));
-    }
+    const problem = httpDateProblem(date, now);
+    if (problem) out.push(finding(RULES.httpDate, problem, { evidence: evidence('Date', date) }));
   }
   return out;
 }

@@ -12,6 +12,8 @@ import { countBySeverity } from '../../core/validate/model';
 import type { Finding, ValidationReport } from '../../core/validate/model';
 import { reportMarkdown } from '../../core/validate/report';
 import { validateDevice } from '../../core/validate/validate';
+import type { ObservedNotify } from '../../core/validate/notifies';
+import type { TrafficRecord } from '../../core/ssdp/traffic';
 import { Feature } from '../feature';
 import { deviceLabel } from '../text/labels';
 import { showError, showInfo, showWarning } from '../text/notify';
@@ -30,6 +32,8 @@ export class ValidateFeature extends Feature {
     private readonly explorer: UpnpExplorer,
     private readonly httpTimeoutMs: () => number,
     private readonly selection: () => readonly TreeNode[],
+    /** What the SSDP Traffic view has recorded (its NOTIFYs are checked too). */
+    private readonly recordedTraffic: () => readonly TrafficRecord[],
   ) {
     super();
     this.disposables.push(
@@ -50,8 +54,8 @@ export class ValidateFeature extends Feature {
     // Control sends requests to the device: only when the user says so.
     const how = await vscode.window.showQuickPick([
       { label: 'Discovery, description and SCPDs', detail: 'M-SEARCHes for each of its search targets, then its documents, SCPDs and icons as served.', control: false },
-      { label: 'Also control', detail: 'Besides, per service, two SOAP requests the device must refuse: an unknown action (401) and an action without its arguments (402).', control: true },
-      { label: 'Also control and eventing', detail: 'Besides, per evented service: subscribe, check the initial event, renew, unsubscribe, and renew once more (it must be refused).', control: true, eventing: true },
+      { label: 'Also control and content', detail: 'Besides, per service, two SOAP requests the device must refuse (an unknown action: 401; one without its arguments: 402); per ContentDirectory, Browse down to a few items and GET their resources\' headers.', control: true },
+      { label: 'Also control, content and eventing', detail: 'Besides, per evented service: subscribe, check the initial event, renew, unsubscribe, and renew once more (it must be refused).', control: true, eventing: true },
     ], { title: `Validate "${oneLine(deviceLabel(device), 60)}"`, placeHolder: 'What to check (UDA 1.1, device-independent)' });
     if (how) await this.run(device, how.control, 'eventing' in how);
   }
@@ -64,10 +68,17 @@ export class ValidateFeature extends Feature {
     this.running.add(device.key);
     const name = oneLine(deviceLabel(device), 80);
     let report: ValidationReport;
+    // NOTIFYs: the ones the SSDP Traffic view recorded, and any that come while this runs. The
+    // array is read when the discovery stage ends, so those heard meanwhile are in it.
+    const notifies: ObservedNotify[] = this.recordedTraffic().filter(isNotify).map(observed);
+    const recorded = notifies.length;
+    const tap = this.explorer.onTraffic((r) => { if (isNotify(r) && notifies.length < MAX_NOTIFIES) notifies.push(observed(r)); });
     try {
       report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (SSDP answers, description, SCPDs, icons)…` }, () => validateDevice(device.location, {
         timeoutMs: this.httpTimeoutMs(),
+        notifies: { observed: notifies, source: recorded > 0 ? 'recorded by the SSDP Traffic view, and heard while validating' : 'heard while validating; the SSDP Traffic view records them when it is open' },
         control,
+        content: control,
         ...(eventing ? { eventing: { interfaceAddress: device.localAddress && !device.localAddress.includes(':') ? device.localAddress : 'auto' } } : {}),
         // Searched from the interface the device was seen on (or the route's, for one added by URL).
         ...(device.location.startsWith('http://[') ? {} : { discovery: { interfaceAddress: device.localAddress && !device.localAddress.includes(':') ? device.localAddress : 'auto' } }),
@@ -76,6 +87,7 @@ export class ValidateFeature extends Feature {
       void showError(`Could not validate "${name}": ${errorMessage(err)}`);
       return;
     } finally {
+      tap.dispose();
       this.running.delete(device.key);
     }
     this.reports.set(device.key, report);
@@ -140,6 +152,16 @@ export class ValidateFeature extends Feature {
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(report) });
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
   }
+}
+
+const MAX_NOTIFIES = 10_000;
+
+function isNotify(r: TrafficRecord): boolean {
+  return r.kind === 'alive' || r.kind === 'byebye' || r.kind === 'update';
+}
+
+function observed(r: TrafficRecord): ObservedNotify {
+  return { raw: r.raw, from: r.from, at: r.at };
 }
 
 function toDiagnostic(f: Finding): vscode.Diagnostic {

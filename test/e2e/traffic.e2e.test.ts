@@ -1,11 +1,14 @@
 // The SSDP Traffic view in the real VS Code (code-server + Chromium), inside the isolated
 // namespace: opened, it records; our own M-SEARCH and the simulated camera's answers and NOTIFYs
 // appear, newest first; "Show Traffic" on the camera filters the view to it; "Show Device" on a
-// datagram selects the camera in the Devices tree; Pause stops the rows coming.
+// datagram selects the camera in the Devices tree; Copy Raw Datagram and Export… (JSON Lines,
+// text) give what was received; Pause stops the rows coming.
 //
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/traffic.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { reportingFailure, startWorkbench } from '../harness/workbench';
@@ -80,6 +83,37 @@ describe('SSDP Traffic view (code-server)', { timeout: 240_000 }, () => {
     // Show Device on a datagram: the camera is selected in the Devices tree.
     await (await contextMenuEntry(page, trafficRows().first(), 'Show Device')).click();
     await page.locator('.monaco-list-row.selected', { hasText: CAMERA_DEFAULT_FRIENDLY_NAME }).first().waitFor({ timeout: 10_000 });
+
+    // Copy Raw Datagram on a row: the clipboard holds the datagram as received.
+    await wb!.browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await filterTo('alive');
+    const aliveRow = trafficRows().filter({ hasText: 'ALIVE upnp:rootdevice' }).first();
+    await aliveRow.waitFor({ timeout: 10_000 });
+    await (await contextMenuEntry(page, aliveRow, 'Copy Raw Datagram')).click();
+    await page.locator('.statusbar', { hasText: 'Copied the datagram' }).waitFor({ timeout: 10_000 });
+    const raw = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(raw, /^NOTIFY \* HTTP\/1\.1\r\n/);
+    assert.match(raw, /\r\nNT: upnp:rootdevice\r\n/i);
+    assert.match(raw, /\r\nNTS: ssdp:alive\r\n/i);
+
+    // Export… what the filter shows, as JSON Lines and as text (the save dialog is VS Code's
+    // simple file dialog in code-server: a quick input holding the path).
+    const exportTo = async (name: string): Promise<string> => {
+      await runCommand(page, 'UPnP: Export Traffic…');
+      const target = path.join(wb!.workspace, name);
+      await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('.quick-input-widget input')?.value ?? '').endsWith('ssdp-traffic.jsonl'), undefined, { timeout: 15_000 });
+      await quick.locator('input').first().fill(target);
+      await quick.getByRole('button', { name: 'OK' }).click();
+      await page.locator('.notifications-toasts', { hasText: new RegExp(`Exported \\d+ datagrams to ${name.replace('.', '\\.')}`) }).first().waitFor({ timeout: 15_000 });
+      return readFileSync(target, 'utf8');
+    };
+    const lines = (await exportTo('alive.jsonl')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; target?: string; raw: string; from: string });
+    assert.ok(lines.length > 0 && lines.every((l) => l.kind === 'alive'), JSON.stringify(lines.map((l) => l.kind)));
+    assert.ok(lines.some((l) => l.target === 'upnp:rootdevice' && l.from === '127.0.0.1' && l.raw === raw), 'the copied datagram is among those exported');
+    const text = await exportTo('alive.txt');
+    assert.match(text, /ALIVE/);
+    assert.match(text, /NT: upnp:rootdevice/i);
+    assert.doesNotMatch(text, /^\{/m, 'text, not JSON');
 
     // Pause: the rows stop coming (the count in the view's title stays).
     await runCommand(page, 'UPnP: Clear Traffic Filter');

@@ -301,9 +301,19 @@ export async function contextMenuEntry(page: Page, row: Locator, label: string):
 
 /** Runs a command from the palette (F1) by its title, e.g. `UPnP: Show Events`. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
+  // F1 pressed while a quick input is still closing can be swallowed: press it again (a person
+  // would), three times at most.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }

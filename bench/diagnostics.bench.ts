@@ -31,6 +31,49 @@ function definition(folder: string): void {
   }
 }
 
+/**
+ * SCPDs a hostile device could send, each as large as the validator reads (2 MiB), crafted to make
+ * the checks expensive: every argument self-closed and unrelated (a finding each, its position and
+ * excerpt looked for far away), every variable a duplicate, one 2 MiB line, deep nesting. Timed
+ * beside the bench device's honest SCPD scaled to the same size: cost per byte should match.
+ */
+function hostileScpds(honest: string, url: string): void {
+  const CAP = 2 * 1024 * 1024;
+  const head = '<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion>';
+  // As many units as fit both the byte cap and the reader's 50,000 elements, the rest spaces.
+  const fill = (open: string, unit: string, close: string, elementsPerUnit = 1): string => {
+    const n = Math.min(Math.floor((CAP - open.length - close.length) / unit.length), Math.floor(49_000 / elementsPerUnit));
+    return open + unit.repeat(n) + ' '.repeat(Math.max(0, CAP - open.length - close.length - n * unit.length)) + close;
+  };
+  const honestBody = honest.slice(honest.indexOf('<actionList>'), honest.lastIndexOf('</scpd>'));
+  const honestElements = (honestBody.match(/<[A-Za-z]/g) ?? []).length;
+  const scaled = fill(head, honestBody, '</scpd>', honestElements);
+  const cases: Array<[string, string]> = [
+    ['honest SCPD repeated to 2 MiB (baseline)', scaled],
+    ['self-closed unrelated arguments, one line', fill(`${head}<actionList><action><name>A</name><argumentList>`, '<argument/>', '</argumentList></action></actionList><serviceStateTable/></scpd>')],
+    ['self-closed unrelated arguments, a line each', fill(`${head}<actionList><action><name>A</name><argumentList>`, '<argument/>\n', '</argumentList></action></actionList><serviceStateTable/></scpd>')],
+    ['one variable declared over and over', fill(`${head}<actionList/><serviceStateTable>`, '<stateVariable><name>X</name><dataType>nope</dataType></stateVariable>', '</serviceStateTable></scpd>', 3)],
+    ['arguments naming missing variables', fill(`${head}<actionList><action><name>A</name><argumentList>`, '<argument><name>a</name><direction>in</direction><relatedStateVariable>Z</relatedStateVariable></argument>', '</argumentList></action></actionList><serviceStateTable/></scpd>', 4)],
+  ];
+  console.log(`\n# Hostile SCPDs of ${CAP / 1024 / 1024} MiB (the validator's cap): checkScpd, median of ${RUNS}`);
+  let base = 0;
+  for (const [label, xml] of cases) {
+    const samples: number[] = [];
+    let findings = 0;
+    let first = "";
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const found = checkScpd(xml, url);
+      findings = found.length;
+      first = found[0]?.message.slice(0, 90) ?? "";
+      samples.push(performance.now() - t);
+    }
+    const ms = median(samples);
+    if (base === 0) base = ms;
+    console.log(`  ${label.padEnd(46)} ${ms.toFixed(1).padStart(8)} ms   ${(ms / base).toFixed(2)}× the baseline, ${findings} findings: ${first}`);
+  }
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function time(run: () => Promise<unknown>): Promise<number> {
@@ -68,7 +111,8 @@ async function main(): Promise<void> {
     console.log(`  + discovery stage (MX 1)            ${withDiscovery.toFixed(1).padStart(8)} ms   (its searches, all at once, wait out MX + 2 s)`);
     console.log(`  baseline: fetching the 11 documents ${floor.toFixed(1).padStart(8)} ms   (nothing checked)`);
     console.log(`  baseline: the checks alone          ${checksOnly.toFixed(1).padStart(8)} ms   (documents in memory)`);
-    console.log('  (discovery of 1,000 devices with and without the traffic view: not yet — the traffic view is the next part of issue 10)');
+    console.log('  (discovery of 1,000 devices with and without the traffic view: npm run bench -- discovery)');
+    hostileScpds(docs[1]!, urls[1]!);
   } finally {
     await hosted.stop();
     rmSync(root, { recursive: true, force: true });

@@ -108,6 +108,18 @@ describe('SCPD checks', () => {
     ].sort());
   });
 
+  it('lists a rule\'s first 100 findings in a document and counts the rest in one more, at their positions', () => {
+    // A hostile SCPD: 5,000 self-closed arguments without relatedStateVariable, on one line.
+    const xml = '<?xml version="1.0"?><scpd xmlns="urn:schemas-upnp-org:service-1-0"><specVersion><major>1</major><minor>0</minor></specVersion><actionList><action><name>A</name><argumentList>'
+      + '<argument/>'.repeat(5000) + '</argumentList></action></actionList><serviceStateTable/></scpd>';
+    const findings = checkScpd(xml, 'http://h/s.xml').filter((f) => f.rule.id === 'scpd/related-variable');
+    assert.equal(findings.length, 101);
+    assert.deepEqual(findings[100]!.message, '4900 more findings of this rule in http://h/s.xml are not listed (the first 100 are).');
+    assert.equal(findings[100]!.severity, 'info');
+    const first = xml.indexOf('<argument/>') + 1;
+    assert.deepEqual(findings.slice(0, 3).map((f) => [f.at?.line, f.at?.column, f.at?.length, f.evidence]), [[1, first, 11, '<argument/>'], [1, first + 11, 11, '<argument/>'], [1, first + 22, 11, '<argument/>']]);
+  });
+
   it('every rule has a seeded violation somewhere in this suite or the live one', () => {
     const seeded = new Set([
       ...checkDescription(read('validate', 'bad-description.xml'), 'http://h/d.xml').findings,

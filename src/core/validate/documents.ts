@@ -18,6 +18,10 @@ const SERVICE_ID = /^urn:(upnp-org|[A-Za-z0-9.-]+):serviceId:[A-Za-z0-9_.-]{1,64
 const SERVICE_ID_LOOSE = /^urn:(upnp-org|[A-Za-z0-9.-]+):serviceId:[A-Za-z0-9_.:-]{1,64}$/;
 const UUID = /^uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const MAX_EXCERPT = 160;
+/** How far from an element's start its end is looked for (longer elements are marked by their start tag). */
+const MAX_SPAN = 1024;
+/** Findings of one rule in one document; the rest are counted in one more finding. */
+const MAX_PER_RULE = 100;
 
 /** Line and column of offsets in one document (CRLF read as LF, as the XML reader does). */
 export class Positions {
@@ -38,23 +42,33 @@ export class Positions {
       if (starts[mid]! <= element.start) lo = mid;
       else hi = mid - 1;
     }
-    // The whole element when it is on one line (<UDN>…</UDN>), else its start tag.
-    const lineEnd = this.text.indexOf('\n', element.start);
+    // The whole element when it is on one line (<UDN>…</UDN>) and short, else its start tag.
+    // Every search is bounded: a finding's cost must not grow with the document (a 2 MiB SCPD
+    // of self-closed elements made one unbounded search per finding quadratic).
+    const lineEnd = lo + 1 < starts.length ? starts[lo + 1]! - 1 : this.text.length;
     const close = `</${element.name}>`;
-    const closeAt = this.text.indexOf(close, element.start);
-    const tagEnd = this.text.indexOf('>', element.start);
-    const end = closeAt >= 0 && (lineEnd < 0 || closeAt < lineEnd) ? closeAt + close.length : (tagEnd < 0 ? this.text.length : tagEnd + 1);
+    const closeAt = this.find(close, element.start, Math.min(lineEnd, element.start + MAX_SPAN));
+    const tagEnd = this.find('>', element.start, element.start + MAX_SPAN);
+    const end = closeAt >= 0 ? closeAt + close.length : (tagEnd < 0 ? Math.min(lineEnd, element.start + MAX_SPAN) : tagEnd + 1);
     return { url: this.url, line: lo + 1, column: element.start - starts[lo]! + 1, length: Math.max(1, end - element.start) };
   }
 
   /** The element as written, from its start tag, on one line and cut short. */
   excerpt(element: XmlElement | undefined): string | undefined {
     if (element?.start === undefined) return undefined;
+    const tagEnd = this.find('>', element.start, element.start + MAX_EXCERPT);
+    if (tagEnd > 0 && this.text[tagEnd - 1] === '/') return this.text.slice(element.start, tagEnd + 1).replace(/\s+/g, ' ');
     const close = `</${element.name}>`;
-    const end = this.text.indexOf(close, element.start);
-    const stop = end >= 0 && end - element.start < MAX_EXCERPT ? end + close.length : element.start + MAX_EXCERPT;
+    const end = this.find(close, element.start, element.start + MAX_EXCERPT);
+    const stop = end >= 0 ? end + close.length : Math.min(this.text.length, element.start + MAX_EXCERPT);
     const s = this.text.slice(element.start, stop).replace(/\s+/g, ' ');
     return stop < this.text.length && end < 0 ? `${s}…` : s;
+  }
+
+  /** indexOf within [from, to) only: never reads past `to`. */
+  private find(needle: string, from: number, to: number): number {
+    const i = this.text.slice(from, to).indexOf(needle);
+    return i < 0 ? -1 : from + i;
   }
 
   private computeLineStarts(): number[] {
@@ -66,12 +80,26 @@ export class Positions {
 
 type Add = (rule: Rule, message: string, element?: XmlElement, severity?: Finding['severity']) => void;
 
-function collector(positions: Positions, out: Finding[]): Add {
-  return (rule, message, element, severity) => {
+/**
+ * Adds findings with their position and excerpt, at most MAX_PER_RULE per rule; `finish` adds one
+ * finding per rule that had more, saying how many (a hostile document can hold 50,000 faults).
+ */
+function collector(positions: Positions, out: Finding[]): { add: Add; finish: () => void } {
+  const counts = new Map<Rule, number>();
+  const add: Add = (rule, message, element, severity) => {
+    const n = (counts.get(rule) ?? 0) + 1;
+    counts.set(rule, n);
+    if (n > MAX_PER_RULE) return;
     const at = positions.at(element);
     const evidence = positions.excerpt(element);
     out.push(finding(rule, message, { ...(at ? { at } : {}), ...(evidence !== undefined ? { evidence } : {}), ...(severity ? { severity } : {}) }));
   };
+  const finish = (): void => {
+    for (const [rule, n] of counts) {
+      if (n > MAX_PER_RULE) out.push(finding(rule, `${n - MAX_PER_RULE} more findings of this rule in ${positions.url} are not listed (the first ${MAX_PER_RULE} are).`, { severity: 'info' }));
+    }
+  };
+  return { add, finish };
 }
 
 function parse(raw: string, url: string, what: string, wellFormed: Rule, out: Finding[]): XmlElement | undefined {
@@ -122,7 +150,7 @@ export interface DescriptionChecks {
 export function checkDescription(raw: string, url: string): DescriptionChecks {
   const findings: Finding[] = [];
   const positions = new Positions(url, raw);
-  const add = collector(positions, findings);
+  const { add, finish } = collector(positions, findings);
   const services: DescriptionService[] = [];
   const icons: DescriptionIcon[] = [];
   const root = parse(raw, url, `Description at ${url}`, RULES.descriptionXml, findings);
@@ -145,6 +173,7 @@ export function checkDescription(raw: string, url: string): DescriptionChecks {
   const device = childElement(root, 'device');
   if (!device) {
     add(RULES.required, 'The description has no <device>.', root);
+    finish();
     return { findings, services, icons, base, positions, root };
   }
   const udns = new Map<string, XmlElement>();
@@ -154,6 +183,7 @@ export function checkDescription(raw: string, url: string): DescriptionChecks {
     for (const child of childElements(childElement(d, 'deviceList'), 'device')) walk(child, depth + 1);
   };
   walk(device, 0);
+  finish();
   return { findings, services, icons, udn: childElement(device, 'UDN')?.text, friendlyName: childElement(device, 'friendlyName')?.text, base, positions, root };
 }
 
@@ -234,7 +264,7 @@ function resolves(ref: string, base: string): boolean {
 export function checkScpd(raw: string, url: string): Finding[] {
   const findings: Finding[] = [];
   const positions = new Positions(url, raw);
-  const add = collector(positions, findings);
+  const { add, finish } = collector(positions, findings);
   const root = parse(raw, url, `SCPD at ${url}`, RULES.scpdXml, findings);
   if (!root) return findings;
   if (root.localName !== 'scpd' || root.namespaceUri !== SERVICE_NS) {
@@ -313,5 +343,6 @@ export function checkScpd(raw: string, url: string): Finding[] {
       }
     }
   }
+  finish();
   return findings;
 }

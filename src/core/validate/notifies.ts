@@ -27,7 +27,7 @@ const BURST_GAP_MS = 1500;
 
 /** Whether a NOTIFY is this device's: its USN names one of the device's UDNs, or its LOCATION is this one. */
 export function isDevicesNotify(raw: string, description: RootDescription, location: string): boolean {
-  const udns = [...expectedTargets(description.device).values()].filter((u) => !u.includes('::')).map((u) => u.toLowerCase());
+  const udns = udnsOf(description);
   try {
     const m = parseSsdpMessage(raw);
     if (m.start.kind !== 'notify') return false;
@@ -36,6 +36,17 @@ export function isDevicesNotify(raw: string, description: RootDescription, locat
   } catch {
     return false;
   }
+}
+
+/** The device's UDNs, lower case, worked out once per description (thousands of NOTIFYs are judged). */
+const UDNS = new WeakMap<RootDescription, readonly string[]>();
+function udnsOf(description: RootDescription): readonly string[] {
+  let udns = UDNS.get(description);
+  if (!udns) {
+    udns = [...expectedTargets(description.device).values()].filter((u) => !u.includes('::')).map((u) => u.toLowerCase());
+    UDNS.set(description, udns);
+  }
+  return udns;
 }
 
 export function checkNotifies(observed: readonly ObservedNotify[], description: RootDescription, location: string): Finding[] {

@@ -83,6 +83,7 @@ const webviews = {
     actionForm: 'src/webviews/actionForm/main.ts',
     thumbnails: 'src/webviews/thumbnails/main.ts',
     details: 'src/webviews/details/main.ts',
+    nowPlaying: 'src/webviews/nowPlaying/main.ts',
   },
   bundle: true,
   format: 'iife',

@@ -14,6 +14,7 @@ import { DetailsView } from './host/details/detailsView';
 import { DevicesTreeProvider } from './host/tree/devicesTreeProvider';
 import { XmlDocumentProvider } from './host/xmlDocumentProvider';
 import { HostingFeature } from './host/hosting/hostingFeature';
+import { PlayToFeature } from './host/playTo/playToFeature';
 import { ValidateFeature } from './host/validate/validateFeature';
 import { TrafficView } from './host/traffic/trafficView';
 import { honestChannel } from './host/text/honestChannel';
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree: DevicesTreeProvider = new DevicesTreeProvider(upnp, icons, gena, content.tree);
   const xml = new XmlDocumentProvider(upnp);
   discovery.watchVisibility(tree.view);
+  const actions = new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, results);
   const traffic = new TrafficView(upnp, async (udn) => {
     const device = upnp.devices.find((d) => d.udn?.toLowerCase() === udn.toLowerCase());
     if (!device) return false;
@@ -56,13 +58,14 @@ export function activate(context: vscode.ExtensionContext): void {
     xml,
     new DiscoveryCommands(upnp, discovery, tree, log),
     new DeviceCommands(upnp, tree, xml, icons, log),
-    new ActionCommands(upnp, context, () => discovery.settings.explorer.httpTimeoutMs, results),
+    actions,
     gena,
     new EventCommands(upnp, gena, tree),
     content,
     new DetailsView(upnp, tree.view, gena, context.extensionUri),
     traffic,
     new ValidateFeature(upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection, () => traffic.records),
+    new PlayToFeature(upnp, gena, actions, content.commands, context.extensionUri, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection),
   );
   // The device side: nothing is hosted until the user asks (or asked, with restoreOnStartup).
   hosting = new HostingFeature(context, upnp, () => discovery.settings.explorer.httpTimeoutMs, () => tree.view.selection);

@@ -51,7 +51,7 @@ export type TransportAction = 'Play' | 'Pause' | 'Stop' | 'Seek' | 'Next' | 'Pre
 export interface CallOptions {
   readonly timeoutMs?: number;
   /** Each exchange, for the raw history (successes and faults alike). */
-  readonly onExchange?: (service: RendererService, action: string, result: InvokeResult) => void;
+  readonly onExchange?: (service: RendererService, action: string, args: Readonly<Record<string, string>>, result: InvokeResult) => void;
 }
 
 export class RendererClient {
@@ -139,7 +139,7 @@ export class RendererClient {
       args,
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
-    this.options.onExchange?.(s, action, result);
+    this.options.onExchange?.(s, action, args, result);
     const outcome = result.outcome;
     if (outcome.kind === 'ok') return Object.fromEntries(outcome.outputs.map((o) => [o.name, o.value]));
     if (outcome.kind === 'fault') {

@@ -18,7 +18,8 @@ import { ACTION_FORM_VALUES_KEY, actionKeyOf, deviceIdOf, parseActionKey, readRe
 import type { ActionRef, RememberedForm } from './rememberedForms';
 import { HISTORY_KEY, addHistoryEntry, allHistory, findHistoryEntry, historyAnswer, readHistoryStore, toHistoryView } from './history';
 import type { HistoryEntry, HistoryStore } from './history';
-import { argsText, resultSummary } from './resultView';
+import { argsText, resultSummary, toResultView } from './resultView';
+import type { InvokeOutcome } from '../../core/soap/invoke';
 
 export const INVOKE_ACTION_COMMAND = 'upnpExplorer.invokeAction';
 export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
@@ -221,6 +222,15 @@ export class ActionCommands extends Feature implements ActionFormHost {
     void this.context.workspaceState.update(HISTORY_KEY, addHistoryEntry(this.history(), entry));
     // Every open form of this device lists the device's history.
     for (const [key, panel] of this.panels) if (parseActionKey(key)?.deviceId === ref.deviceId) panel.postHistory();
+  }
+
+  /**
+   * Puts a call made elsewhere (the Now Playing panel's SOAP) in the device's history, like one
+   * made from a form.
+   */
+  async recordCall(device: DiscoveredDevice, service: ServiceState, action: Action, args: Readonly<Record<string, string>>, outcome: InvokeOutcome): Promise<void> {
+    const result = await toResultView(outcome, action, service.scpd);
+    this.recorded(actionKeyOf({ deviceId: deviceIdOf(device), serviceKey: service.key, actionName: action.name }), args, [], result);
   }
 
   historyFor(actionKey: string): HostMessage & { type: 'history' } {

@@ -59,21 +59,8 @@ export class ContentCommands extends Feature {
       (row, action) => vscode.commands.executeCommand(TILE_COMMANDS[action], row));
     const register = (id: string, run: (node: ContentNode) => unknown): vscode.Disposable =>
       vscode.commands.registerCommand(id, (arg?: unknown) => {
-        // A row of the tree, a tile of a thumbnails grid (its context menu), or the selection.
-        if (isTileContext(arg)) {
-          const row = this.thumbnails.rowFor(arg.panel, arg.tileKey);
-          if (!row) {
-            void showInfo('That item is no longer in the thumbnails grid.');
-            return undefined;
-          }
-          return run(row);
-        }
-        const node = isContentNode(arg) ? arg : this.selection().find(isContentNode);
-        if (!node) {
-          void showInfo('Select an item or folder under Content in the UPnP Devices view first.');
-          return undefined;
-        }
-        return run(node);
+        const node = this.resolveNode(arg);
+        return node ? run(node) : undefined;
       });
     this.disposables.push(
       this.documents,
@@ -89,6 +76,21 @@ export class ContentCommands extends Feature {
     );
   }
 
+
+  /**
+   * The Content row a command is for: a row of the tree, a tile of a thumbnails grid (its context
+   * menu), or the selection; undefined (the user is told why) when there is none.
+   */
+  resolveNode(arg: unknown): ContentNode | undefined {
+    if (isTileContext(arg)) {
+      const row = this.thumbnails.rowFor(arg.panel, arg.tileKey);
+      if (!row) void showInfo('That item is no longer in the thumbnails grid.');
+      return row;
+    }
+    const node = isContentNode(arg) ? arg : this.selection().find(isContentNode);
+    if (!node) void showInfo('Select an item or folder under Content in the UPnP Devices view first.');
+    return node;
+  }
 
   private async showMetadata(node: ContentNode): Promise<void> {
     const object = objectOf(node);

@@ -15,6 +15,7 @@ import { ACTION_FORM_VALUES_KEY, deviceIdOf, rememberedExtraArgs } from '../acti
 
 export class ContentFeature extends Feature {
   readonly tree: ContentTree;
+  readonly commands: ContentCommands;
 
   constructor(
     explorer: UpnpExplorer,
@@ -34,9 +35,7 @@ export class ContentFeature extends Feature {
       return browseExtraArgs(saved, configured);
     };
     this.tree = new ContentTree(explorer, results, { httpTimeoutMs, pageSize, extraArgs });
-    this.disposables.push(
-      this.tree,
-      new ContentCommands(this.tree, selection, results, context.extensionUri, httpTimeoutMs, pageSize),
-    );
+    this.commands = new ContentCommands(this.tree, selection, results, context.extensionUri, httpTimeoutMs, pageSize);
+    this.disposables.push(this.tree, this.commands);
   }
 }

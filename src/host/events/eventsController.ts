@@ -8,7 +8,7 @@ import { showWarning } from '../text/notify';
 import { honestChannel } from '../text/honestChannel';
 import * as vscode from 'vscode';
 import { GenaClient } from '../../core/gena/client';
-import type { GenaActivity, GenaClientOptions, GenaSubscriptionInfo } from '../../core/gena/client';
+import type { GenaActivity, GenaClientOptions, GenaEvent, GenaSubscriptionInfo } from '../../core/gena/client';
 import type { UpnpExplorer } from '../../core/explorer';
 import type { DeviceDescription } from '../../core/description/model';
 import type { DeviceRemoved, DiscoveredDevice, ServiceState } from '../../core/registry/types';
@@ -50,6 +50,13 @@ class Watched {
   ) {}
 }
 
+/** An event of a subscribed service, as a listener of onDidEvent gets it. */
+export interface ServiceEvent {
+  readonly deviceKey: string;
+  readonly serviceKey: string;
+  readonly event: GenaEvent;
+}
+
 interface ClientEntry {
   readonly client: GenaClient;
   readonly listener: vscode.Disposable;
@@ -60,6 +67,9 @@ export class EventsController implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<ServiceEventsChange | undefined>();
   /** Fires when a subscription starts, ends or brings an event (the tree redraws, debounced). */
   readonly onDidChange = this.changeEmitter.event;
+  private readonly eventEmitter = new vscode.EventEmitter<ServiceEvent>();
+  /** Every event of a subscription made here (the Now Playing panels follow their renderer's). */
+  readonly onDidEvent = this.eventEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private settings: EventSettings;
   private current: ClientEntry;
@@ -81,6 +91,7 @@ export class EventsController implements vscode.Disposable {
     this.disposables.push(
       this.documents,
       this.changeEmitter,
+      this.eventEmitter,
       explorer.onDidRemoveDevice((removed) => { void this.deviceRemoved(removed); }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${CONFIG_SECTION}.events`)) this.applySettings();
@@ -281,6 +292,7 @@ export class EventsController implements vscode.Disposable {
           // A fresh series (initial event) brings every value: start over.
           if (activity.event.initial) w.values.clear();
           if (this.byRow.get(w.rowKey) === w) w.values.apply(activity.event);
+          this.eventEmitter.fire({ deviceKey: w.deviceKey, serviceKey: w.serviceKey, event: activity.event });
         }
         break;
       case 'noInitialEvent':

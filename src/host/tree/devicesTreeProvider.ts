@@ -283,6 +283,8 @@ function deviceContextValue(node: DeviceNode): string {
   if (isOpenableWebUrl(node.description?.presentationUrl)) flags.push('hasPresentation');
   if (node.isRoot ? node.device.udn ?? node.description?.udn : node.description?.udn) flags.push('hasUdn');
   if (node.isRoot && node.device.usns.length > 0) flags.push('hasUsn');
+  const udn = node.description?.udn;
+  if (udn && node.device.services.some((s) => s.deviceUdn === udn && /:service:AVTransport:\d+$/.test(s.description.serviceType))) flags.push('renderer');
   return flags.join(' ');
 }
 

@@ -1,0 +1,87 @@
+// Play To in a real VS Code (code-server + Chromium), inside the isolated namespace: the simulated
+// Leica camera's photo sent from the Content tree to the simulated renderer with "Play on…" —
+// the renderer gets the JPEG (not the DNG its sinks don't take) with the item's DIDL-Lite — and
+// the Now Playing panel shows the title and Playing; Pause in the panel, and the state follows
+// the renderer's LastChange event; closing the panel ends the subscriptions it made.
+//
+//   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/play-to.e2e.test.ts
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { assertIsolatedNetwork } from '../harness/netns';
+import { reportingFailure, startWorkbench } from '../harness/workbench';
+import type { Workbench } from '../harness/workbench';
+import { contextMenuEntry, expandPath, openViewContainer, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
+import { startSimulatedCamera } from '../devices/camera';
+import type { SimulatedCamera } from '../devices/camera';
+import { startSimulatedRenderer } from '../devices/renderer';
+import type { SimulatedRenderer } from '../devices/renderer';
+import { findFrameWith } from './actionFormHelpers';
+
+const CAMERA = 'Leica Q3-1234567';
+const RENDERER = 'Living Room TV';
+
+describe('Play To (code-server)', { timeout: 240_000 }, () => {
+  let camera: SimulatedCamera | undefined;
+  let renderer: SimulatedRenderer | undefined;
+  let wb: Workbench | undefined;
+  let page: Page;
+
+  before(async () => {
+    assertIsolatedNetwork('play-to.e2e.test.ts');
+    camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1' });
+    renderer = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1', friendlyName: RENDERER });
+    wb = await startWorkbench('play-to.e2e.test.ts', { 'workbench.tree.enableStickyScroll': false }, { needs: ['dist/webviews/nowPlaying.js'], browser: { viewport: { width: 1600, height: 1000 } } });
+    page = wb.page;
+  });
+
+  after(async () => {
+    await wb?.close();
+    await renderer?.stop();
+    await camera?.stop();
+  });
+
+  it('plays a photo on the renderer from the Content tree, and the panel follows Pause', () => reportingFailure(wb, 'play-to', async () => {
+    await openViewContainer(page, 'UPnP');
+    await waitForTreeRows(page, [CAMERA, RENDERER], 60_000);
+    await expandPath(page, [CAMERA, 'ContentDirectory:1', 'Content']);
+    await waitForTreeRows(page, ['101-0972']);
+    await (await contextMenuEntry(page, treeRow(page, '101-0972').first(), 'Play on…')).click();
+    const quick = page.locator('.quick-input-widget');
+    await quick.locator('.quick-input-title', { hasText: 'Play "101-0972" on…' }).waitFor({ timeout: 10_000 });
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: RENDERER }).first().click();
+
+    // The panel: the title, and Playing once the renderer's event says so.
+    const panel = await findFrameWith(page, '.renderer');
+    await panel.locator('h1', { hasText: '101-0972' }).waitFor({ timeout: 20_000 });
+    await panel.locator('.state', { hasText: 'Playing' }).waitFor({ timeout: 20_000 });
+    assert.equal((await panel.locator('.renderer').innerText()).trim(), `Now playing on ${RENDERER}`);
+    // The renderer got a JPEG it accepts (its sinks take image/jpeg, not the DNG), with the item's DIDL-Lite.
+    const loaded = renderer!.state();
+    assert.match(loaded.uri, /^http:\/\/127\.0\.0\.1:\d+\/DL01010972\.JPG$/);
+    assert.match(loaded.metadata, /<dc:title>101-0972<\/dc:title>/);
+    assert.equal(loaded.transportState, 'PLAYING');
+    // It subscribed to the renderer's AVTransport and RenderingControl.
+    assert.equal(renderer!.avTransportEvents.subscribers().length, 1);
+    assert.equal(renderer!.renderingControlEvents.subscribers().length, 1);
+    await screenshot(page, 'play-to-playing');
+
+    // Pause from the panel (by keyboard): the renderer pauses, and its event brings the state.
+    const pause = panel.locator('button[data-control="pause"]');
+    assert.equal(await pause.isDisabled(), false);
+    await pause.focus();
+    await page.keyboard.press('Enter');
+    await panel.locator('.state', { hasText: 'Paused' }).waitFor({ timeout: 20_000 });
+    assert.equal(renderer!.state().transportState, 'PAUSED_PLAYBACK');
+    assert.equal(await panel.locator('button[data-control="pause"]').isDisabled(), true, 'Pause is disabled while paused');
+    assert.equal(await panel.locator('button[data-control="play"]').isDisabled(), false);
+
+    // Closing the panel ends the subscriptions it made.
+    await page.locator('.tab', { hasText: `Now Playing — ${RENDERER}` }).first().click();
+    await page.keyboard.press('Control+W');
+    const deadline = Date.now() + 15_000;
+    while (renderer!.avTransportEvents.subscribers().length > 0 && Date.now() < deadline) await page.waitForTimeout(200);
+    assert.equal(renderer!.avTransportEvents.subscribers().length, 0, 'unsubscribed when the panel closed');
+    assert.equal(renderer!.renderingControlEvents.subscribers().length, 0);
+  }));
+});

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BENCHES = { hostile: 'bench/hostile.bench.ts', discovery: 'bench/discovery.bench.ts', av: 'bench/av.bench.ts', thumbnails: 'bench/thumbnails.bench.ts', gena: 'bench/gena.bench.ts', activation: 'bench/activation.bench.ts', tree: 'bench/tree.bench.ts', hosting: 'bench/hosting.bench.ts', diagnostics: 'bench/diagnostics.bench.ts' };
+const BENCHES = { hostile: 'bench/hostile.bench.ts', discovery: 'bench/discovery.bench.ts', av: 'bench/av.bench.ts', thumbnails: 'bench/thumbnails.bench.ts', gena: 'bench/gena.bench.ts', activation: 'bench/activation.bench.ts', tree: 'bench/tree.bench.ts', hosting: 'bench/hosting.bench.ts', diagnostics: 'bench/diagnostics.bench.ts', playto: 'bench/playto.bench.ts' };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {
   if (!(name in BENCHES)) {

@@ -13,6 +13,7 @@ import { errorMessage } from '../../core/util/errors';
 import { oneLine } from '../../core/util/text';
 import type { InvokeOutcome } from '../../core/soap/invoke';
 import type { ControlName, ControlState, NowPlayingHostMessage, NowPlayingView, NowPlayingWebviewMessage } from '../../protocol/nowPlaying';
+import { controlStates } from './controls';
 import { isNowPlayingWebviewMessage, transportStateLabel } from '../../protocol/nowPlaying';
 import { WebviewConnection } from '../webviewConnection';
 import { webviewPage } from '../webviewHtml';
@@ -290,26 +291,7 @@ export class NowPlayingPanel implements vscode.Disposable {
   }
 
   private controls(): Record<ControlName, ControlState> {
-    const state = this.state.transportState ?? '';
-    const said = this.state.actions;
-    const loaded = state !== '' && state !== 'NO_MEDIA_PRESENT';
-    const control = (action: string, allowedNow: boolean, where: 'avTransport' | 'renderingControl' = 'avTransport', sayName = action): ControlState => {
-      const offered = this.client.has(action, where);
-      if (!offered) return { offered, enabled: false, why: `The renderer does not offer ${action}.` };
-      // CurrentTransportActions, when the renderer says them, decides; else the state does.
-      const enabled = where === 'avTransport' && said ? said.some((a) => a.toLowerCase() === sayName.toLowerCase()) : allowedNow;
-      return { offered, enabled, ...(enabled ? {} : { why: `Not possible while ${transportStateLabel(state).toLowerCase()}.` }) };
-    };
-    return {
-      play: control('Play', loaded && state !== 'PLAYING'),
-      pause: control('Pause', state === 'PLAYING'),
-      stop: control('Stop', loaded && state !== 'STOPPED'),
-      next: control('Next', loaded),
-      previous: control('Previous', loaded),
-      seek: control('Seek', (state === 'PLAYING' || state === 'PAUSED_PLAYBACK') && (this.state.duration ?? 0) > 0),
-      volume: control('SetVolume', this.state.volume !== undefined, 'renderingControl'),
-      mute: control('SetMute', true, 'renderingControl'),
-    };
+    return controlStates(this.state, (action, where) => this.client.has(action, where));
   }
 
   private update(): void {

@@ -39,6 +39,8 @@ export const RENDERER_PATHS = {
 export interface SimulatedRendererOptions extends CommonDeviceOptions {
   udn?: string;
   friendlyName?: string;
+  /** false: the description has empty eventSubURLs, as renderers that send no events do. */
+  events?: boolean;
 }
 
 export interface RendererState {
@@ -57,13 +59,13 @@ export interface SimulatedRenderer extends SimulatedDevice {
   readonly connectionManagerEvents: EventPublisher;
 }
 
-function rendererDescription(udn: string, friendlyName: string): string {
+function rendererDescription(udn: string, friendlyName: string, events = true): string {
   const service = (type: string, id: string, name: string): string => `      <service>
         <serviceType>${type}</serviceType>
         <serviceId>urn:upnp-org:serviceId:${id}</serviceId>
         <SCPDURL>${name}/scpd.xml</SCPDURL>
         <controlURL>${name}/control</controlURL>
-        <eventSubURL>${name}/events</eventSubURL>
+        <eventSubURL>${events ? `${name}/events` : ''}</eventSubURL>
       </service>
 `;
   return `<?xml version="1.0" encoding="utf-8"?>
@@ -136,7 +138,7 @@ export async function startSimulatedRenderer(opts: SimulatedRendererOptions = {}
     ['Mute', state.mute ? '1' : '0', 'Master'],
   ];
 
-  http.serveDocument(RENDERER_PATHS.description, rendererDescription(udn, friendlyName));
+  http.serveDocument(RENDERER_PATHS.description, rendererDescription(udn, friendlyName, opts.events !== false));
   http.serveDocument(RENDERER_PATHS.avtScpd, AV_TRANSPORT_SCPD);
   http.serveDocument(RENDERER_PATHS.rcsScpd, RENDERING_CONTROL_SCPD);
   http.serveDocument(RENDERER_PATHS.cmsScpd, RENDERER_CONNECTION_MANAGER_SCPD);

@@ -2,7 +2,8 @@
 // Leica camera's photo sent from the Content tree to the simulated renderer with "Play on…" —
 // the renderer gets the JPEG (not the DNG its sinks don't take) with the item's DIDL-Lite — and
 // the Now Playing panel shows the title and Playing; Pause in the panel, and the state follows
-// the renderer's LastChange event; closing the panel ends the subscriptions it made.
+// the renderer's LastChange event; closing the panel ends the subscriptions it made. A renderer
+// without events is polled, and its panel says so.
 //
 //   npm run build && scripts/netns.sh --veth node --import tsx --test test/e2e/play-to.e2e.test.ts
 import { after, before, describe, it } from 'node:test';
@@ -20,10 +21,12 @@ import { findFrameWith } from './actionFormHelpers';
 
 const CAMERA = 'Leica Q3-1234567';
 const RENDERER = 'Living Room TV';
+const SILENT = 'Kitchen Speaker';
 
 describe('Play To (code-server)', { timeout: 240_000 }, () => {
   let camera: SimulatedCamera | undefined;
   let renderer: SimulatedRenderer | undefined;
+  let silent: SimulatedRenderer | undefined;
   let wb: Workbench | undefined;
   let page: Page;
 
@@ -31,6 +34,8 @@ describe('Play To (code-server)', { timeout: 240_000 }, () => {
     assertIsolatedNetwork('play-to.e2e.test.ts');
     camera = await startSimulatedCamera({ interfaceAddress: '127.0.0.1' });
     renderer = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1', friendlyName: RENDERER });
+    // A renderer that sends no events (empty eventSubURLs): the panel polls it.
+    silent = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1', friendlyName: SILENT, udn: 'uuid:0b7a3c2e-9d41-4f6a-8c55-2f1e0d9c8b71', events: false });
     wb = await startWorkbench('play-to.e2e.test.ts', { 'workbench.tree.enableStickyScroll': false }, { needs: ['dist/webviews/nowPlaying.js'], browser: { viewport: { width: 1600, height: 1000 } } });
     page = wb.page;
   });
@@ -38,12 +43,13 @@ describe('Play To (code-server)', { timeout: 240_000 }, () => {
   after(async () => {
     await wb?.close();
     await renderer?.stop();
+    await silent?.stop();
     await camera?.stop();
   });
 
   it('plays a photo on the renderer from the Content tree, and the panel follows Pause', () => reportingFailure(wb, 'play-to', async () => {
     await openViewContainer(page, 'UPnP');
-    await waitForTreeRows(page, [CAMERA, RENDERER], 60_000);
+    await waitForTreeRows(page, [CAMERA, RENDERER, SILENT], 60_000);
     await expandPath(page, [CAMERA, 'ContentDirectory:1', 'Content']);
     await waitForTreeRows(page, ['101-0972']);
     await (await contextMenuEntry(page, treeRow(page, '101-0972').first(), 'Play on…')).click();
@@ -83,5 +89,22 @@ describe('Play To (code-server)', { timeout: 240_000 }, () => {
     while (renderer!.avTransportEvents.subscribers().length > 0 && Date.now() < deadline) await page.waitForTimeout(200);
     assert.equal(renderer!.avTransportEvents.subscribers().length, 0, 'unsubscribed when the panel closed');
     assert.equal(renderer!.renderingControlEvents.subscribers().length, 0);
+
+    // The renderer without events: the panel says it polls, and still reaches Playing; Stop follows.
+    await (await contextMenuEntry(page, treeRow(page, '101-0976').first(), 'Play on…')).click();
+    await quick.locator('.quick-input-title', { hasText: 'Play "101-0976" on…' }).waitFor({ timeout: 10_000 });
+    // The renderer used last is listed first.
+    const names = (await quick.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(names.slice(0, 1), [RENDERER], names.join(' | '));
+    await quick.locator('input').first().fill(SILENT);
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: SILENT }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const polled = await findFrameWith(page, '.events');
+    await polled.locator('.events', { hasText: 'No events (the renderer offers none): the state is polled every second.' }).waitFor({ timeout: 20_000 });
+    await polled.locator('h1', { hasText: '101-0976' }).waitFor({ timeout: 20_000 });
+    await polled.locator('.state', { hasText: 'Playing' }).waitFor({ timeout: 20_000 });
+    await polled.locator('button[data-control="stop"]').click();
+    await polled.locator('.state', { hasText: 'Stopped' }).waitFor({ timeout: 20_000 });
+    assert.equal(silent!.state().transportState, 'STOPPED');
   }));
 });

@@ -24,16 +24,16 @@ const undiciApart = {
 };
 
 /**
- * The device side (src/device: hosting, templates, clones) is loaded on the first use, from
- * dist/hosting.js: the host's `require('../../device/index')` (src/host/hosting/deviceLib.ts)
- * becomes a require of that file.
+ * The code loaded on first use (src/onDemand.ts: the device side and Validate Device) is
+ * dist/ondemand.js: the host's `require('../onDemand')` (src/host/onDemand.ts) becomes a require
+ * of that file.
  * @type {esbuild.Plugin}
  */
-const deviceApart = {
-  name: 'device-apart',
+const onDemandApart = {
+  name: 'on-demand-apart',
   setup(build) {
-    build.onResolve({ filter: /\/device\/index$/ }, (args) => (/[\\/]src[\\/]host[\\/]/.test(args.importer)
-      ? { path: './hosting.js', external: true }
+    build.onResolve({ filter: /^\.\.\/onDemand$/ }, (args) => (/[\\/]src[\\/]host$/.test(args.resolveDir)
+      ? { path: './ondemand.js', external: true }
       : undefined));
   },
 };
@@ -47,7 +47,7 @@ const extension = {
   target: 'node20',
   outfile: `${out}/extension.js`,
   external: ['vscode'],
-  plugins: [undiciApart, deviceApart],
+  plugins: [undiciApart, onDemandApart],
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
@@ -64,9 +64,9 @@ const undici = {
   sourcemap: false,
 };
 
-/** The device side, loaded on first use (dist/hosting.js); undici stays apart from it too. */
+/** The code loaded on first use (dist/ondemand.js); undici stays apart from it too. */
 /** @type {esbuild.BuildOptions} */
-const hosting = { ...extension, entryPoints: ['src/device/index.ts'], outfile: `${out}/hosting.js`, plugins: [undiciApart] };
+const onDemandBundle = { ...extension, entryPoints: ['src/onDemand.ts'], outfile: `${out}/ondemand.js`, plugins: [undiciApart] };
 
 /** The command line (`upnp-explorer validate …`, dist/cli.js): the core and undici in one file. */
 /** @type {esbuild.BuildOptions} */
@@ -96,10 +96,10 @@ const webviews = {
 };
 
 if (watch) {
-  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(undici), esbuild.context(hosting), esbuild.context(cli), esbuild.context(ssdpThread), esbuild.context(webviews)]);
+  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(undici), esbuild.context(onDemandBundle), esbuild.context(cli), esbuild.context(ssdpThread), esbuild.context(webviews)]);
   await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
-  await Promise.all([esbuild.build(extension), esbuild.build(undici), esbuild.build(hosting), esbuild.build(cli), esbuild.build(ssdpThread), esbuild.build(webviews)]);
+  await Promise.all([esbuild.build(extension), esbuild.build(undici), esbuild.build(onDemandBundle), esbuild.build(cli), esbuild.build(ssdpThread), esbuild.build(webviews)]);
   // The command line is run directly (`npx upnp-explorer`, or ./dist/cli.js).
   chmodSync(`${out}/cli.js`, 0o755);
 }

@@ -1,5 +1,5 @@
-// The device side as one library: what the extension loads (as dist/hosting.js) the first time
-// the user hosts, clones or creates a device, and what a script can use to host one.
+// The device side as one library: what the extension loads the first time the user hosts, clones
+// or creates a device (with src/onDemand.ts, as dist/ondemand.js), and what a script can use to host one.
 export { DefinitionError, HostedDevice } from './hostedDevice';
 export type { HostedDeviceOptions, HostedLogEntry } from './hostedDevice';
 export { loadDeviceDefinition } from './definition';

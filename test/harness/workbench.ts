@@ -21,7 +21,7 @@ export interface Workbench {
 }
 
 /** Built files the suite needs, relative to the repository (checked so a missing build fails clearly). */
-const BUILT = ['dist/extension.js', 'dist/undici.js', 'dist/ssdpThread.js', 'dist/hosting.js'];
+const BUILT = ['dist/extension.js', 'dist/undici.js', 'dist/ssdpThread.js', 'dist/ondemand.js'];
 
 export interface WorkbenchOptions {
   /** Built files this suite needs besides dist/extension.js, e.g. 'dist/webviews/actionForm.js'. */

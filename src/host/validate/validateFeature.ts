@@ -10,8 +10,7 @@ import { errorMessage } from '../../core/util/errors';
 import { oneLine } from '../../core/util/text';
 import { countBySeverity } from '../../core/validate/model';
 import type { Finding, ValidationReport } from '../../core/validate/model';
-import { reportMarkdown } from '../../core/validate/report';
-import { validateDevice } from '../../core/validate/validate';
+import { onDemand } from '../onDemand';
 import type { ObservedNotify } from '../../core/validate/notifies';
 import type { TrafficRecord } from '../../core/ssdp/traffic';
 import { Feature } from '../feature';
@@ -74,7 +73,7 @@ export class ValidateFeature extends Feature {
     const recorded = notifies.length;
     const tap = this.explorer.onTraffic((r) => { if (isNotify(r) && notifies.length < MAX_NOTIFIES) notifies.push(observed(r)); });
     try {
-      report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (SSDP answers, description, SCPDs, icons)…` }, () => validateDevice(device.location, {
+      report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Validating "${name}" (SSDP answers, description, SCPDs, icons)…` }, () => onDemand().validateDevice(device.location, {
         timeoutMs: this.httpTimeoutMs(),
         notifies: { observed: notifies, source: recorded > 0 ? 'recorded by the SSDP Traffic view, and heard while validating' : 'heard while validating; the SSDP Traffic view records them when it is open' },
         control,
@@ -149,7 +148,7 @@ export class ValidateFeature extends Feature {
   }
 
   private async openReport(report: ValidationReport): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(report) });
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: onDemand().reportMarkdown(report) });
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
   }
 }

@@ -9,7 +9,7 @@ import type { ActionArgs, EventPublisher } from './http-device';
 import { advertise, makeHandle } from './device-handle';
 import type { CommonDeviceOptions, SimulatedDevice } from './device-handle';
 import {
-  AV_TRANSPORT_SCPD, RENDERER_CONNECTION_MANAGER_SCPD, RENDERER_SINK_PROTOCOL_INFO, RENDERING_CONTROL_SCPD,
+  AV_TRANSPORT_SCPD, AV_TRANSPORT_SCPD_WITH_QUEUE, RENDERER_CONNECTION_MANAGER_SCPD, RENDERER_SINK_PROTOCOL_INFO, RENDERING_CONTROL_SCPD,
 } from './renderer-data/scpd';
 import { parseUpnpBoolean } from './light';
 
@@ -41,6 +41,8 @@ export interface SimulatedRendererOptions extends CommonDeviceOptions {
   friendlyName?: string;
   /** false: the description has empty eventSubURLs, as renderers that send no events do. */
   events?: boolean;
+  /** true: AVTransport offers SetNextAVTransportURI (a queue of one). */
+  queue?: boolean;
 }
 
 export interface RendererState {
@@ -49,6 +51,9 @@ export interface RendererState {
   metadata: string;
   volume: number;
   mute: boolean;
+  /** What SetNextAVTransportURI queued ('' for nothing). */
+  nextUri: string;
+  nextMetadata: string;
 }
 
 export interface SimulatedRenderer extends SimulatedDevice {
@@ -108,7 +113,7 @@ export async function startSimulatedRenderer(opts: SimulatedRendererOptions = {}
   const friendlyName = opts.friendlyName ?? RENDERER_FRIENDLY_NAME;
   const http = await HttpDeviceServer.start({ host: opts.host ?? opts.interfaceAddress ?? '127.0.0.1', port: opts.port, server: opts.server });
   const baseUrl = http.baseUrl;
-  const state: RendererState = { transportState: 'NO_MEDIA_PRESENT', uri: '', metadata: '', volume: 30, mute: false };
+  const state: RendererState = { transportState: 'NO_MEDIA_PRESENT', uri: '', metadata: '', volume: 30, mute: false, nextUri: '', nextMetadata: '' };
 
   const transportActions = (): string => {
     switch (state.transportState) {
@@ -139,7 +144,7 @@ export async function startSimulatedRenderer(opts: SimulatedRendererOptions = {}
   ];
 
   http.serveDocument(RENDERER_PATHS.description, rendererDescription(udn, friendlyName, opts.events !== false));
-  http.serveDocument(RENDERER_PATHS.avtScpd, AV_TRANSPORT_SCPD);
+  http.serveDocument(RENDERER_PATHS.avtScpd, opts.queue ? AV_TRANSPORT_SCPD_WITH_QUEUE : AV_TRANSPORT_SCPD);
   http.serveDocument(RENDERER_PATHS.rcsScpd, RENDERING_CONTROL_SCPD);
   http.serveDocument(RENDERER_PATHS.cmsScpd, RENDERER_CONNECTION_MANAGER_SCPD);
   const avTransportEvents = http.publishEvents(RENDERER_PATHS.avtEvents, {
@@ -250,6 +255,18 @@ export async function startSimulatedRenderer(opts: SimulatedRendererOptions = {}
     },
     Next: (args): ActionArgs => { rejectUnknownArgs(args, ['InstanceID']); instanceZero(args); throw new UpnpFault(711, 'Illegal seek target'); },
     Previous: (args): ActionArgs => { rejectUnknownArgs(args, ['InstanceID']); instanceZero(args); throw new UpnpFault(711, 'Illegal seek target'); },
+    ...(opts.queue ? {
+      SetNextAVTransportURI: (args: ActionArgs): ActionArgs => {
+        requireArgs(args, ['InstanceID', 'NextURI', 'NextURIMetaData']);
+        rejectUnknownArgs(args, ['InstanceID', 'NextURI', 'NextURIMetaData']);
+        instanceZero(args);
+        if (!/^https?:\/\//.test(args.NextURI.trim())) throw new UpnpFault(716, 'Resource not found');
+        state.nextUri = args.NextURI.trim();
+        state.nextMetadata = args.NextURIMetaData;
+        avtChanged([['NextAVTransportURI', state.nextUri], ['NextAVTransportURIMetaData', state.nextMetadata]]);
+        return {};
+      },
+    } : {}),
   });
 
   const channel = (args: ActionArgs): void => {

@@ -3,7 +3,8 @@
 // Play reach it with the DIDL-Lite intact, and its LastChange events (through our GENA client)
 // bring the Now Playing state to PLAYING with the title; Pause, Stop and volume round-trip; faults
 // carry their AV meaning; what its SCPD lacks is refused before anything is sent; every call is
-// handed to the history with its arguments.
+// handed to the history with its arguments; Play Next queues on a renderer that has
+// SetNextAVTransportURI, and the event names what is next.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -105,6 +106,37 @@ describe('Play To against the simulated renderer', () => {
     await assert.rejects(client.setNextUri('http://h/x.jpg', ''), /The renderer's AVTransport does not offer SetNextAVTransportURI\./);
     assert.deepEqual(calls.filter((c) => c.startsWith('SetNext')), [], 'nothing was sent for it');
     assert.ok(calls.includes('Next fault'), 'faults are handed to the history too');
+  });
+
+  it('queues the next item where the renderer has SetNextAVTransportURI, and its event names it', async () => {
+    const queueing = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1', queue: true, udn: 'uuid:0b7a3c2e-9d41-4f6a-8c55-2f1e0d9c8b72' });
+    const gena = new GenaClient({ callbackAddress: '127.0.0.1' });
+    try {
+      const description = parseDeviceDescription((await fetchBytes(queueing.location)).body.toString('utf8'), queueing.location);
+      const list: RendererService[] = [];
+      for (const s of description.device.services) list.push({ service: s, scpd: parseScpd((await fetchBytes(s.scpdUrl)).body.toString('utf8'), s.scpdUrl) });
+      const client = new RendererClient(rendererServices(list)!);
+      assert.equal(client.has('SetNextAVTransportURI'), true);
+      let state: NowPlaying = {};
+      let chain = Promise.resolve();
+      gena.onActivity((a) => {
+        if (a.type === 'event' && a.event.lastChange) { const c = a.event.lastChange; chain = chain.then(async () => { state = await applyLastChange(state, c); }); }
+      });
+      const avt = list.find((s) => /AVTransport/.test(s.service.serviceType))!.service;
+      await gena.subscribe({ eventSubUrl: avt.eventSubUrl, deviceUdn: description.device.udn, serviceId: avt.serviceId, serviceType: avt.serviceType });
+      const second = parseDidl(readFileSync(path.join(__dirname, '..', 'fixtures', 'didl', 'leica-browse-result.didl.xml'), 'utf8')).objects[1]!;
+      const choice = chooseResource(second, await client.sinkProtocols());
+      assert.ok(choice.ok);
+      await client.setNextUri(choice.resource.uri, metadataForItem(second, choice.resource));
+      const deadline = Date.now() + 5000;
+      while (state.nextTitle === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await chain;
+      assert.deepEqual([state.nextUri, state.nextTitle], [choice.resource.uri, '101-0976']);
+      assert.equal(queueing.state().nextUri, choice.resource.uri);
+    } finally {
+      await gena.close();
+      await queueing.stop();
+    }
   });
 
   it('drives a renderer whose SCPDs could not be read with the standard arguments', async () => {

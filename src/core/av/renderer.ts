@@ -186,6 +186,8 @@ export interface NowPlaying {
   readonly transportStatus?: string;
   readonly uri?: string;
   readonly nextUri?: string;
+  /** Title of the queued item (NextAVTransportURIMetaData, or what Play Next sent). */
+  readonly nextTitle?: string;
   readonly title?: string;
   readonly artist?: string;
   readonly albumArtUri?: string;
@@ -231,6 +233,12 @@ export async function applyLastChange(state: NowPlaying, event: LastChangeEvent)
         if (value !== '' || v.name === 'AVTransportURI') next = { ...next, uri: value };
         break;
       case 'NextAVTransportURI': next = { ...next, nextUri: value === 'NOT_IMPLEMENTED' ? '' : value }; break;
+      case 'NextAVTransportURIMetaData': {
+        const d = await describeMetadata(value);
+        const { nextTitle: _n, ...rest } = next;
+        next = d.title !== undefined ? { ...rest, nextTitle: d.title } : rest;
+        break;
+      }
       case 'AVTransportURIMetaData': case 'CurrentTrackMetaData': {
         const d = await describeMetadata(value);
         if (d.title !== undefined) next = { ...withoutItem(next), ...d };

@@ -119,7 +119,7 @@ export class NowPlayingPanel implements vscode.Disposable {
   async queueNext(uri: string, metadata: string, title: string): Promise<void> {
     await this.run(`Queueing "${oneLine(title, 80)}"…`, async () => {
       await this.client.setNextUri(uri, metadata);
-      this.setState({ ...this.state, nextUri: uri });
+      this.setState({ ...this.state, nextUri: uri, nextTitle: title });
     });
   }
 
@@ -278,7 +278,7 @@ export class NowPlayingPanel implements vscode.Disposable {
       ...(s.artist !== undefined ? { artist: s.artist } : {}),
       ...(this.art?.data ? { art: this.art.data } : {}),
       ...(s.uri ? { uri: s.uri } : {}),
-      ...(s.nextUri ? { next: s.nextUri } : {}),
+      ...(s.nextUri ? { next: s.nextTitle ? `${s.nextTitle} (${s.nextUri})` : s.nextUri } : {}),
       ...(s.position !== undefined ? { position: s.position } : {}),
       ...(s.duration !== undefined ? { duration: s.duration } : {}),
       ...(s.volume !== undefined ? { volume: s.volume } : {}),

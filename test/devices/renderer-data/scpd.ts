@@ -35,7 +35,7 @@ const ID: Arg = ['InstanceID', 'in', 'A_ARG_TYPE_InstanceID'];
 
 export const TRANSPORT_STATES = ['STOPPED', 'PLAYING', 'PAUSED_PLAYBACK', 'TRANSITIONING', 'NO_MEDIA_PRESENT'] as const;
 
-export const AV_TRANSPORT_SCPD = scpd([
+const AV_TRANSPORT_ACTIONS: ReadonlyArray<readonly [string, readonly Arg[]]> = [
   ['SetAVTransportURI', [ID, ['CurrentURI', 'in', 'AVTransportURI'], ['CurrentURIMetaData', 'in', 'AVTransportURIMetaData']]],
   ['GetMediaInfo', [ID, ['NrTracks', 'out', 'NumberOfTracks'], ['MediaDuration', 'out', 'CurrentMediaDuration'],
     ['CurrentURI', 'out', 'AVTransportURI'], ['CurrentURIMetaData', 'out', 'AVTransportURIMetaData'],
@@ -57,7 +57,9 @@ export const AV_TRANSPORT_SCPD = scpd([
   ['Seek', [ID, ['Unit', 'in', 'A_ARG_TYPE_SeekMode'], ['Target', 'in', 'A_ARG_TYPE_SeekTarget']]],
   ['Next', [ID]],
   ['Previous', [ID]],
-], [
+];
+
+const AV_TRANSPORT_VARS: readonly Var[] = [
   ['TransportState', 'string', false, TRANSPORT_STATES],
   ['TransportStatus', 'string', false, ['OK', 'ERROR_OCCURRED']],
   ['PlaybackStorageMedium', 'string', false, ['NONE', 'NETWORK']],
@@ -88,7 +90,12 @@ export const AV_TRANSPORT_SCPD = scpd([
   ['A_ARG_TYPE_SeekMode', 'string', false, ['REL_TIME', 'TRACK_NR']],
   ['A_ARG_TYPE_SeekTarget', 'string', false],
   ['A_ARG_TYPE_InstanceID', 'ui4', false],
-]);
+];
+
+export const AV_TRANSPORT_SCPD = scpd(AV_TRANSPORT_ACTIONS, AV_TRANSPORT_VARS);
+
+/** With SetNextAVTransportURI (AVTransport:1's optional queue of one), for renderers made with `queue: true`. */
+export const AV_TRANSPORT_SCPD_WITH_QUEUE = scpd([...AV_TRANSPORT_ACTIONS, ['SetNextAVTransportURI', [ID, ['NextURI', 'in', 'NextAVTransportURI'], ['NextURIMetaData', 'in', 'NextAVTransportURIMetaData']]]], AV_TRANSPORT_VARS);
 
 export const RENDERING_CONTROL_SCPD = scpd([
   ['ListPresets', [ID, ['CurrentPresetNameList', 'out', 'PresetNameList']]],

@@ -47,6 +47,7 @@ export class NowPlayingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly services: ServiceState[];
   private state: NowPlaying = {};
+  private applying: Promise<void> = Promise.resolve();
   private error: string | undefined;
   private busy: string | undefined;
   private eventsText = 'Subscribing to events…';
@@ -95,7 +96,9 @@ export class NowPlayingPanel implements vscode.Disposable {
       host.events.onDidEvent((e) => {
         if (e.deviceKey !== renderer.device.key || !this.services.some((s) => s.key === e.serviceKey) || !e.event.lastChange) return;
         this.hasEvents = true;
-        void applyLastChange(this.state, e.event.lastChange).then((next) => this.setState(next));
+        // One after another, each on the state the last one left (their DIDL-Lite is read in slices).
+        const change = e.event.lastChange;
+        this.applying = this.applying.then(async () => this.setState(await applyLastChange(this.state, change))).catch(() => undefined);
       }),
     );
     void this.start();

@@ -254,7 +254,7 @@ describe('media browsing (code-server)', { timeout: 300_000 }, () => {
     // A menu ignores a click that comes right after it opened (the mouse-up of the right-click).
     await page.waitForTimeout(500);
     const entries = (await menu.locator('.action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-    assert.deepEqual(entries, ['Download…', 'Show Metadata', 'Copy URL', 'Delete…']);
+    assert.deepEqual(entries, ['Play on…', 'Play Next on…', 'Download…', 'Show Metadata', 'Copy URL', 'Delete…']);
     await menu.locator('.action-item', { hasText: 'Delete…' }).click();
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /Delete "102-0003" \(id 01020003\)/);

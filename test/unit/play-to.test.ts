@@ -108,6 +108,10 @@ describe('Now Playing from LastChange', () => {
     assert.deepEqual([state.volume, state.mute], [42, true]);
     state = await applyLastChange(state, await decodeLastChange('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="1"><TransportState val="STOPPED"/></InstanceID><InstanceID val="0"><TransportState val="STOPPED"/><AVTransportURI val=""/></InstanceID></Event>'));
     assert.deepEqual([state.transportState, state.uri], ['STOPPED', '']);
+    // rygel escapes the commas inside an action; gmediarender clears the item once a picture was shown.
+    state = await applyLastChange(state, await decodeLastChange('<Event xmlns="urn:schemas-upnp-org:metadata-1-0/AVT/"><InstanceID val="0"><CurrentTransportActions val="Stop,X_DLNA_PS=1/2\\,2,Pause"/><AVTransportURIMetaData val=""/></InstanceID></Event>'));
+    assert.deepEqual(state.actions, ['Stop', 'X_DLNA_PS=1/2,2', 'Pause']);
+    assert.deepEqual([state.title, state.upnpClass], [undefined, undefined]);
   });
 
   it('reads and writes H:MM:SS', () => {

@@ -242,6 +242,8 @@ export async function applyLastChange(state: NowPlaying, event: LastChangeEvent)
       case 'AVTransportURIMetaData': case 'CurrentTrackMetaData': {
         const d = await describeMetadata(value);
         if (d.title !== undefined) next = { ...withoutItem(next), ...d };
+        // The transport let go of its item (gmediarender, when a picture has been shown).
+        else if (v.name === 'AVTransportURIMetaData' && value.trim() === '') next = withoutItem(next);
         break;
       }
       case 'CurrentTrackDuration': case 'CurrentMediaDuration': {
@@ -254,7 +256,8 @@ export async function applyLastChange(state: NowPlaying, event: LastChangeEvent)
         if (p !== undefined) next = { ...next, position: p };
         break;
       }
-      case 'CurrentTransportActions': next = { ...next, actions: value.split(',').map((a) => a.trim()).filter((a) => a !== '') }; break;
+      // A comma inside an action's value is escaped (rygel: `X_DLNA_PS=1/16\,1/8\,…`).
+      case 'CurrentTransportActions': next = { ...next, actions: value.split(/(?<!\\),/).map((a) => a.replace(/\\,/g, ',').trim()).filter((a) => a !== '') }; break;
       case 'Volume':
         if ((v.channel ?? 'Master') === 'Master' && /^\d+$/.test(value)) next = { ...next, volume: Number(value) };
         break;

@@ -50,11 +50,12 @@ export function writeSampleJpegs(dir: string, count = 3): string[] {
   return files;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function fetchText(url: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
+/** GET a URL's text; undefined when it does not answer in time (the device is still starting). */
+export async function fetchText(url: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return { status: res.status, body: await res.text() };
@@ -71,6 +72,25 @@ export async function killChild(child: ChildProcess, graceMs = 3000): Promise<vo
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * A minidlna.conf for a test: on lo, its media folders typed (`A` audio, `P` pictures, `V` video),
+ * its database and log in the test's folder, no inotify, and announcements every minute.
+ */
+export function minidlnaConf(o: { port: number; friendlyName: string; mediaDirs: ReadonlyArray<readonly ['A' | 'P' | 'V', string]>; dbDir: string; logDir: string; uuid?: string }): string {
+  const lines = [
+    'network_interface=lo',
+    `port=${o.port}`,
+    `friendly_name=${o.friendlyName}`,
+    ...o.mediaDirs.map(([type, dir]) => `media_dir=${type},${dir}`),
+    `db_dir=${o.dbDir}`,
+    `log_dir=${o.logDir}`,
+    'inotify=no',
+    'notify_interval=60',
+  ];
+  if (o.uuid) lines.push(`uuid=${o.uuid}`);
+  return lines.join('\n') + '\n';
 }
 
 /** Starts minidlnad in the foreground on lo and resolves once its description answers. */
@@ -90,18 +110,7 @@ export async function startMinidlna(opts: MinidlnaOptions = {}): Promise<Running
   mkdirSync(dbDir);
   mkdirSync(logDir);
   const conf = path.join(tmp, 'minidlna.conf');
-  const lines = [
-    'network_interface=lo',
-    `port=${port}`,
-    `friendly_name=${friendlyName}`,
-    `media_dir=P,${mediaDir}`,
-    `db_dir=${dbDir}`,
-    `log_dir=${logDir}`,
-    'inotify=no',
-    'notify_interval=60',
-  ];
-  if (opts.uuid) lines.push(`uuid=${opts.uuid}`);
-  writeFileSync(conf, lines.join('\n') + '\n');
+  writeFileSync(conf, minidlnaConf({ port, friendlyName, mediaDirs: [['P', mediaDir]], dbDir, logDir, ...(opts.uuid ? { uuid: opts.uuid } : {}) }));
 
   // -S: stay in the foreground, log to stdout; -P: keep the pid file out of /run.
   const child = spawn(binary, ['-f', conf, '-S', '-P', path.join(tmp, 'minidlna.pid')], {

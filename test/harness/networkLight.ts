@@ -5,11 +5,10 @@
 // HTTP root answers 404, so there is nothing to read there).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { assertIsolatedNetwork } from './netns';
 import { killChild } from './minidlna';
-import { formatMSearch, parseSsdpMessage, SSDP_IPV4_GROUP, SSDP_PORT } from '../../src/core/ssdp/message';
+import { searchLocations } from './ssdpSearch';
 
 export const DIMMABLE_LIGHT_DEVICE_TYPE = 'urn:schemas-upnp-org:device:DimmableLight:1';
 
@@ -47,34 +46,6 @@ function freeDisplay(preferred: number): number {
     if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
   }
   throw new Error(`startNetworkLight: no free X display from :${preferred} to :${preferred + 19}`);
-}
-
-/** One multicast M-SEARCH on lo; resolves with the LOCATIONs that answered within `waitMs`. */
-async function searchLocations(searchTarget: string, waitMs: number): Promise<string[]> {
-  const socket = dgram.createSocket({ type: 'udp4' });
-  const found: string[] = [];
-  socket.on('message', (msg) => {
-    try {
-      const parsed = parseSsdpMessage(msg);
-      const location = parsed.headers['location'];
-      if (parsed.start.kind === 'response' && location) found.push(location);
-    } catch {
-      // not SSDP; ignore
-    }
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => { socket.off('error', reject); resolve(); });
-    });
-    socket.setMulticastInterface('127.0.0.1');
-    const message = formatMSearch({ searchTarget, mx: 1, host: `${SSDP_IPV4_GROUP}:${SSDP_PORT}`, userAgent: 'Linux/6 UPnP/1.1 upnp-explorer-tests/1.0' });
-    await new Promise<void>((resolve) => socket.send(message, SSDP_PORT, SSDP_IPV4_GROUP, () => resolve()));
-    await sleep(waitMs);
-    return found;
-  } finally {
-    socket.close();
-  }
 }
 
 /** Starts Xvfb and gupnp-network-light; resolves once its description answers. */
@@ -123,7 +94,7 @@ export async function startNetworkLight(opts: NetworkLightOptions = {}): Promise
     collect(light, 'network-light');
     for (;;) {
       if (exited(light)) throw new Error(`gupnp-network-light ${exited(light)} before answering:\n${out}`);
-      const locations = await searchLocations(DIMMABLE_LIGHT_DEVICE_TYPE, 700);
+      const locations = await searchLocations(DIMMABLE_LIGHT_DEVICE_TYPE, '127.0.0.1', 700);
       const location = locations.find((l) => { try { return Number(new URL(l).port) === port; } catch { return false; } });
       if (location) {
         const res = await fetch(location, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);

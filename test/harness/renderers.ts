@@ -16,13 +16,14 @@
 // namespace of scripts/netns.sh.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { assertIsolatedNetwork } from './netns';
+import { searchLocations } from './ssdpSearch';
+import { fetchText, minidlnaConf, sleep } from './minidlna';
+export { searchLocations } from './ssdpSearch';
 import { photoJpeg } from '../devices/camera-data/jpeg';
-import { formatMSearch, parseSsdpMessage, SSDP_IPV4_GROUP, SSDP_PORT } from '../../src/core/ssdp/message';
 
 export const MEDIA_RENDERER_DEVICE_TYPE = 'urn:schemas-upnp-org:device:MediaRenderer:1';
 
@@ -47,19 +48,6 @@ export interface RunningRenderer {
 }
 
 const OUTPUT_LIMIT = 256 * 1024;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function fetchText(url: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: res.status, body: await res.text() };
-  } catch {
-    return undefined;
-  }
-}
 
 /** A private HOME with XDG folders, so no renderer reads or writes the user's configuration. */
 function privateEnvironment(tmp: string): NodeJS.ProcessEnv {
@@ -155,34 +143,6 @@ function startGroup(binary: string, args: string[], env: NodeJS.ProcessEnv, tmp:
     rmSync(tmp, { recursive: true, force: true });
   };
   return { child, output: () => out, exited: () => exitWhy, stop };
-}
-
-/** One multicast M-SEARCH sent from `fromAddress`; resolves with the LOCATIONs that answered within `waitMs`. */
-export async function searchLocations(searchTarget: string, fromAddress: string, waitMs: number): Promise<string[]> {
-  const socket = dgram.createSocket({ type: 'udp4' });
-  const found: string[] = [];
-  socket.on('message', (msg) => {
-    try {
-      const parsed = parseSsdpMessage(msg);
-      const location = parsed.headers['location'];
-      if (parsed.start.kind === 'response' && location && !found.includes(location)) found.push(location);
-    } catch {
-      // not SSDP; ignore
-    }
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, fromAddress, () => { socket.off('error', reject); resolve(); });
-    });
-    socket.setMulticastInterface(fromAddress);
-    const message = formatMSearch({ searchTarget, mx: 1, host: `${SSDP_IPV4_GROUP}:${SSDP_PORT}`, userAgent: 'Linux/6 UPnP/1.1 upnp-explorer-tests/1.0' });
-    await new Promise<void>((resolve) => socket.send(message, SSDP_PORT, SSDP_IPV4_GROUP, () => resolve()));
-    await sleep(waitMs);
-    return found;
-  } finally {
-    socket.close();
-  }
 }
 
 function hasAddress(interfaceName: string, address: string): boolean {
@@ -389,19 +349,7 @@ export async function startAudioPictureServer(opts: MediaServerOptions = {}): Pr
   writeFileSync(path.join(music, 'tone.wav'), sineWav(opts.toneSeconds ?? 30));
   writeFileSync(path.join(pictures, 'photo.jpg'), photoJpeg(320, 240, 7));
   const conf = path.join(tmp, 'minidlna.conf');
-  const lines = [
-    'network_interface=lo',
-    `port=${port}`,
-    `friendly_name=${friendlyName}`,
-    `media_dir=A,${music}`,
-    `media_dir=P,${pictures}`,
-    `db_dir=${dbDir}`,
-    `log_dir=${logDir}`,
-    'inotify=no',
-    'notify_interval=60',
-  ];
-  if (opts.uuid) lines.push(`uuid=${opts.uuid}`);
-  writeFileSync(conf, lines.join('\n') + '\n');
+  writeFileSync(conf, minidlnaConf({ port, friendlyName, mediaDirs: [['A', music], ['P', pictures]], dbDir, logDir, ...(opts.uuid ? { uuid: opts.uuid } : {}) }));
   // -S: foreground, log to stdout; -P: the pid file stays in our folder.
   const started = startGroup(binary, ['-f', conf, '-S', '-P', path.join(tmp, 'minidlna.pid')], privateEnvironment(path.join(tmp, 'env')), tmp);
   const location = `http://127.0.0.1:${port}/rootDesc.xml`;

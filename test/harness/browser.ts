@@ -302,11 +302,6 @@ export async function contextMenuEntry(page: Page, row: Locator, label: string):
 /** Runs a command from the palette (F1) by its title, e.g. `UPnP: Show Events`. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  // Another quick input still open (a picker) would take the command's title as its filter.
-  if (await input.isVisible()) {
-    await page.keyboard.press('Escape');
-    await input.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-  }
   // F1 pressed while a quick input is still closing can be swallowed: press it again (a person
   // would), three times at most.
   for (let attempt = 1; ; attempt++) {

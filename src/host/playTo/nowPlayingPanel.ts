@@ -48,6 +48,8 @@ export class NowPlayingPanel implements vscode.Disposable {
   private readonly services: ServiceState[];
   private state: NowPlaying = {};
   private applying: Promise<void> = Promise.resolve();
+  /** Events seen so far: a poll answered after an event must not overwrite it. */
+  private eventCount = 0;
   private error: string | undefined;
   private busy: string | undefined;
   private eventsText = 'Subscribing to events…';
@@ -96,13 +98,17 @@ export class NowPlayingPanel implements vscode.Disposable {
       host.events.onDidEvent((e) => {
         if (e.deviceKey !== renderer.device.key || !this.services.some((s) => s.key === e.serviceKey) || !e.event.lastChange) return;
         this.hasEvents = true;
+        this.eventCount++;
         // One after another, each on the state the last one left (their DIDL-Lite is read in slices).
         const change = e.event.lastChange;
         this.applying = this.applying.then(async () => this.setState(await applyLastChange(this.state, change))).catch(() => undefined);
       }),
     );
-    void this.start();
+    this.ready = this.start();
   }
+
+  /** Settles when the panel has subscribed and read the renderer's state (Play on… waits for it). */
+  readonly ready: Promise<void>;
 
   reveal(): void {
     this.panel.reveal(undefined, true);
@@ -110,6 +116,8 @@ export class NowPlayingPanel implements vscode.Disposable {
 
   /** Loads `uri` with its metadata and plays it (Play on…). */
   async playItem(uri: string, metadata: string, title: string): Promise<void> {
+    // What the panel reads while it starts must not land after this play's events.
+    await this.ready;
     await this.run(`Loading "${oneLine(title, 80)}"…`, async () => {
       await this.client.setUri(uri, metadata);
       this.setState({ ...this.state, uri, ...(await describeMetadata(metadata)) });
@@ -120,6 +128,7 @@ export class NowPlayingPanel implements vscode.Disposable {
 
   /** Queues `uri` to play after the current item (Play Next). */
   async queueNext(uri: string, metadata: string, title: string): Promise<void> {
+    await this.ready;
     await this.run(`Queueing "${oneLine(title, 80)}"…`, async () => {
       await this.client.setNextUri(uri, metadata);
       this.setState({ ...this.state, nextUri: uri, nextTitle: title });
@@ -185,8 +194,10 @@ export class NowPlayingPanel implements vscode.Disposable {
 
   private async refreshTransport(): Promise<void> {
     await this.quietly(async () => {
+      const before = this.eventCount;
       const t = await this.client.transportInfo();
-      this.setState({ ...this.state, transportState: t.state, transportStatus: t.status });
+      // An event that came while the answer was on its way is newer than the answer.
+      if (this.eventCount === before) this.setState({ ...this.state, transportState: t.state, transportStatus: t.status });
     });
     if (this.state.transportState === 'PLAYING' || this.state.transportState === 'PAUSED_PLAYBACK') await this.refreshPosition();
   }

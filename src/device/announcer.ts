@@ -9,14 +9,18 @@
 // the max-age, duplicate NTs, errors thrown from socket callbacks) and
 // test/integration/node-ssdp-interop.test.ts keeps that evidence checked against the package.
 //
-// Sockets, on each chosen IPv4 interface: one bound to the interface's address on port 1900 (it
-// sends NOTIFYs and answers, and receives unicast M-SEARCH), and one listener bound to the group
-// address that joins the group on every chosen interface (multicast M-SEARCH). Nothing listens on
-// an interface that wasn't chosen.
+// Sockets, on each chosen address: one bound to it on port 1900 (it sends NOTIFYs and answers, and
+// receives unicast M-SEARCH), and listeners bound to the group addresses that join the groups on
+// every chosen interface (multicast M-SEARCH). Nothing listens on an interface that wasn't chosen.
+//
+// IPv6 (UDA 1.1 Annex A): a link-local address announces to FF02::C, a unique-local or global one to
+// FF05::C; searches are heard on FF02::C, FF05::C and FF0E::C (GSSDP searches from a global
+// address there). LOCATION is whatever `locationFor` gives for the address: the hosted device
+// prefers the interface's routable address, which needs no zone in a URL.
 import * as dgram from 'node:dgram';
-import { SSDP_IPV4_GROUP, SSDP_PORT, SsdpParseError, parseSsdpMessage } from '../core/ssdp/message';
+import { SSDP_IPV4_GROUP, SSDP_IPV6_LINK_LOCAL_GROUP, SSDP_PORT, SsdpParseError, parseSsdpMessage } from '../core/ssdp/message';
 import type { SsdpInterface } from '../core/ssdp/interfaces';
-import { onSubnet } from '../core/ssdp/interfaces';
+import { isLinkLocal6, onSubnet, scopedAddress } from '../core/ssdp/interfaces';
 import { errorMessage } from '../core/util/errors';
 import { oneLine } from '../core/util/text';
 import type { SsdpAnswerPolicy } from './manifest';
@@ -30,7 +34,7 @@ export interface AnnouncerLogEntry {
 }
 
 export interface AnnouncerOptions {
-  /** IPv4 interfaces to announce and answer on (see selectInterfaces). */
+  /** Interface addresses to announce and answer on (see selectInterfaces, ipv6AddressesOf). */
   readonly interfaces: readonly SsdpInterface[];
   readonly targets: readonly SsdpTarget[];
   /** LOCATION on an interface. */
@@ -63,6 +67,8 @@ export interface AnnouncerCounters {
 interface InterfaceSocket {
   readonly iface: SsdpInterface;
   readonly socket: dgram.Socket;
+  /** Where its NOTIFYs go: the IPv4 group, FF02::C (link-local) or FF05::C. */
+  readonly group: string;
   /** False when port 1900 on the address was taken: unicast searches can't reach us there. */
   readonly unicast: boolean;
 }
@@ -77,11 +83,24 @@ const DUPLICATE_WINDOW_MS = 100;
 const MAX_RECENT = 4096;
 /** UDA 1.1 §1.3.3: an MX above 5 is taken as 5. */
 const MAX_MX_SECONDS = 5;
+/** UDA 1.1 Annex A: site-local scope. */
+const SSDP_IPV6_SITE_LOCAL_GROUP = 'ff05::c';
+/** Global scope: GSSDP searches here from a global or unique-local address. */
+const SSDP_IPV6_GLOBAL_GROUP = 'ff0e::c';
+
+function groupOf(iface: SsdpInterface): string {
+  if (iface.family === 4) return SSDP_IPV4_GROUP;
+  return isLinkLocal6(iface.address) ? SSDP_IPV6_LINK_LOCAL_GROUP : SSDP_IPV6_SITE_LOCAL_GROUP;
+}
+
+function hostHeader(group: string): string {
+  return group.includes(':') ? `[${group.toUpperCase()}]:${SSDP_PORT}` : `${group}:${SSDP_PORT}`;
+}
 
 export class SsdpAnnouncer {
   readonly counters: AnnouncerCounters = { searches: 0, answered: 0, ignored: 0, answersSent: 0, notifies: 0 };
   private sockets: InterfaceSocket[] = [];
-  private listener: dgram.Socket | undefined;
+  private listeners: dgram.Socket[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readvertise: NodeJS.Timeout | undefined;
   private pendingAnswers = 0;
@@ -95,8 +114,8 @@ export class SsdpAnnouncer {
 
   /** Opens the sockets and sends the alive set. Rejects (with nothing left open) when no interface works. */
   static async start(options: AnnouncerOptions): Promise<SsdpAnnouncer> {
-    const ifaces = options.interfaces.filter((i) => i.family === 4);
-    if (ifaces.length === 0) throw new Error('Hosting needs an IPv4 interface to announce on; none was chosen.');
+    const ifaces = options.interfaces;
+    if (ifaces.length === 0) throw new Error('Hosting needs an interface to announce on; none was chosen.');
     const announcer = new SsdpAnnouncer(options);
     try {
       await announcer.open(ifaces);
@@ -150,18 +169,51 @@ export class SsdpAnnouncer {
       }
     }
     if (this.sockets.length === 0) throw new Error(`Could not open SSDP on any chosen interface (${this.problems.join('; ')}).`);
-    this.listener = await this.openListener();
+    const v4 = this.sockets.filter((s) => s.iface.family === 4);
+    const v6 = this.sockets.filter((s) => s.iface.family === 6);
+    const names6 = [...new Set(v6.map((s) => s.iface.name))];
+    const plans: Array<{ readonly type: 'udp4' | 'udp6'; readonly bind: string; readonly group: string; readonly joins: ReadonlyArray<{ readonly on: string; readonly label: string }> }> = [];
+    if (v4.length > 0) plans.push({ type: 'udp4', bind: SSDP_IPV4_GROUP, group: SSDP_IPV4_GROUP, joins: v4.map((s) => ({ on: s.iface.address, label: `${s.iface.name} ${s.iface.address}` })) });
+    // FF02::C is one group per link: a listener of its own on each interface.
+    for (const name of names6) plans.push({ type: 'udp6', bind: `${SSDP_IPV6_LINK_LOCAL_GROUP}%${name}`, group: SSDP_IPV6_LINK_LOCAL_GROUP, joins: [{ on: `::%${name}`, label: name }] });
+    for (const group of [SSDP_IPV6_SITE_LOCAL_GROUP, SSDP_IPV6_GLOBAL_GROUP]) {
+      if (names6.length > 0) plans.push({ type: 'udp6', bind: group, group, joins: names6.map((name) => ({ on: `::%${name}`, label: name })) });
+    }
+    let joined = 0;
+    for (const plan of plans) {
+      const listener = await this.openListener(plan.type, plan.bind).catch((err: unknown) => {
+        this.problems.push(`cannot listen on ${plan.group} (${errorMessage(err)}); multicast searches to it will not be heard.`);
+        return undefined;
+      });
+      if (!listener) continue;
+      let here = 0;
+      for (const join of plan.joins) {
+        try {
+          listener.addMembership(plan.group, join.on);
+          here++;
+        } catch (err) {
+          this.problems.push(`${join.label}: cannot join ${plan.group} (${errorMessage(err)}); multicast searches to it there will not be heard.`);
+        }
+      }
+      if (here === 0) {
+        listener.close();
+        continue;
+      }
+      joined += here;
+      this.listeners.push(listener);
+    }
+    if (joined === 0) throw new Error(`Could not join the SSDP multicast group on any chosen interface (${this.problems.join('; ')}).`);
   }
 
   private openInterface(iface: SsdpInterface): Promise<InterfaceSocket> {
     const bind = (port: number): Promise<dgram.Socket> => new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      const socket = dgram.createSocket({ type: iface.family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
       socket.once('error', (err) => { socket.close(); reject(err); });
-      socket.bind({ address: iface.address, port }, () => {
+      socket.bind({ address: scopedAddress(iface), port }, () => {
         socket.removeAllListeners('error');
         socket.on('error', (err) => this.log({ kind: 'warning', message: `SSDP socket on ${iface.name} ${iface.address}: ${err.message}` }));
         try {
-          socket.setMulticastInterface(iface.address);
+          socket.setMulticastInterface(iface.family === 6 ? `::%${iface.name}` : iface.address);
           socket.setMulticastTTL(this.options.ttl ?? 2);
           socket.setMulticastLoopback(true); // control points on this machine (our own discovery) hear it
         } catch (err) {
@@ -173,12 +225,12 @@ export class SsdpAnnouncer {
       });
     });
     return bind(this.port()).then(
-      (socket) => this.wire({ iface, socket, unicast: true }),
+      (socket) => this.wire({ iface, socket, group: groupOf(iface), unicast: true }),
       async (err: unknown) => {
         // Someone holds the port on this address without sharing it: announce and answer from any
         // port; only unicast searches to this address can't reach us.
         this.problems.push(`${iface.name} ${iface.address}: port ${this.port()} is taken (${errorMessage(err)}); unicast M-SEARCH to this address will not be answered.`);
-        return this.wire({ iface, socket: await bind(0), unicast: false });
+        return this.wire({ iface, socket: await bind(0), group: groupOf(iface), unicast: false });
       },
     );
   }
@@ -188,41 +240,27 @@ export class SsdpAnnouncer {
     return s;
   }
 
-  private openListener(): Promise<dgram.Socket> {
+  private openListener(type: 'udp4' | 'udp6', group: string): Promise<dgram.Socket> {
     const tryBind = (address: string): Promise<dgram.Socket> => new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      const socket = dgram.createSocket({ type, reuseAddr: true });
       socket.once('error', (err) => { socket.close(); reject(err); });
       socket.bind({ address, port: this.port() }, () => {
         socket.removeAllListeners('error');
-        socket.on('error', (err) => this.log({ kind: 'warning', message: `SSDP listener: ${err.message}` }));
+        socket.on('error', (err) => this.log({ kind: 'warning', message: `SSDP listener on ${group}: ${err.message}` }));
+        socket.on('message', (data, rinfo) => this.receive(data, rinfo, undefined));
         resolve(socket);
       });
     });
-    // Bound to the group, the listener hears multicast only (unicast to port 1900 on an address
-    // goes to that address's socket). Systems that can't bind a group address get the wildcard.
-    return tryBind(SSDP_IPV4_GROUP).catch(() => tryBind('0.0.0.0')).then((socket) => {
-      let joined = 0;
-      for (const { iface } of this.sockets) {
-        try {
-          socket.addMembership(SSDP_IPV4_GROUP, iface.address);
-          joined++;
-        } catch (err) {
-          this.problems.push(`${iface.name} ${iface.address}: cannot join the SSDP group (${errorMessage(err)}); multicast searches on it will not be heard.`);
-        }
-      }
-      if (joined === 0) {
-        socket.close();
-        throw new Error(`Could not join the SSDP multicast group on any chosen interface (${this.problems.join('; ')}).`);
-      }
-      socket.on('message', (data, rinfo) => this.receive(data, rinfo, undefined));
-      return socket;
-    });
+    // Bound to the group, a listener hears multicast to that group only (unicast to port 1900 on
+    // an address goes to that address's socket). Systems that can't bind a group address get the
+    // wildcard.
+    return tryBind(group).catch(() => tryBind(type === 'udp6' ? '::' : '0.0.0.0'));
   }
 
   private async close(): Promise<void> {
-    const all = [...this.sockets.map((s) => s.socket), ...(this.listener ? [this.listener] : [])];
+    const all = [...this.sockets.map((s) => s.socket), ...this.listeners];
     this.sockets = [];
-    this.listener = undefined;
+    this.listeners = [];
     await Promise.all(all.map((s) => new Promise<void>((resolve) => {
       try { s.close(() => resolve()); } catch { resolve(); }
     })));
@@ -257,7 +295,7 @@ export class SsdpAnnouncer {
       for (const t of this.options.targets) {
         const lines = [
           'NOTIFY * HTTP/1.1',
-          `HOST: ${SSDP_IPV4_GROUP}:${SSDP_PORT}`,
+          `HOST: ${hostHeader(s.group)}`,
           ...(nts === 'alive' ? [`CACHE-CONTROL: max-age=${this.options.maxAgeSeconds}`, `LOCATION: ${location}`] : []),
           `NT: ${t.nt}`,
           `NTS: ssdp:${nts}`,
@@ -266,7 +304,8 @@ export class SsdpAnnouncer {
           ...this.uda11Lines(),
           ...(nts === 'alive' ? this.extraLines() : []),
         ];
-        sends.push(this.send(s.socket, lines, SSDP_IPV4_GROUP, this.port()).then(() => { this.counters.notifies++; }, () => undefined));
+        const to = s.group === SSDP_IPV6_LINK_LOCAL_GROUP ? `${s.group}%${s.iface.name}` : s.group;
+        sends.push(this.send(s.socket, lines, to, this.port()).then(() => { this.counters.notifies++; }, () => undefined));
       }
     }
     await Promise.all(sends);
@@ -397,9 +436,12 @@ export class SsdpAnnouncer {
 
   /** The interface a multicast search from `address` is answered on. */
   private socketFor(address: string): InterfaceSocket | undefined {
-    const onIt = this.sockets.find((s) => onSubnet(s.iface, address));
+    const v6 = address.includes(':') && !/^::ffff:\d/i.test(address);
+    const plain = address.replace(/^::ffff:(?=\d)/i, '');
+    const same = this.sockets.filter((s) => (s.iface.family === 6) === v6);
+    const onIt = same.find((s) => onSubnet(s.iface, plain));
     if (onIt) return onIt;
     // One interface: a search routed from farther away (TTL > 1) still gets its answer.
-    return this.sockets.length === 1 ? this.sockets[0] : undefined;
+    return same.length === 1 ? same[0] : undefined;
   }
 }

@@ -73,6 +73,8 @@ const INITIAL_EVENT_DELAY_MS = 300;
 interface Subscriber {
   readonly sid: string;
   readonly callbacks: readonly string[];
+  /** The interface a link-local callback is reached through (its URL can't say). */
+  readonly zone?: string;
   seq: number;
   expiresAt: number;
   /** NOTIFYs go out one after another, in SEQ order. */
@@ -157,7 +159,8 @@ export class DeviceHost {
   /** The description's URL on one of the addresses served: what SSDP announces on that interface. */
   locationFor(address: string): string {
     const index = Math.max(0, this.options.addresses.indexOf(address));
-    const a = this.options.addresses[index]!;
+    // A link-local address serves with its zone (fe80::1%eth0); the URL has none (see locationInterface).
+    const a = this.options.addresses[index]!.replace(/%.*$/, '');
     const host = a.includes(':') ? `[${a}]` : a;
     return `http://${host}:${this.portOf(index)}${this.definition.manifest.http.descriptionPath}`;
   }
@@ -406,7 +409,8 @@ export class DeviceHost {
       }
     }
     if (rt.subscribers.size >= MAX_SUBSCRIBERS_PER_SERVICE) return this.refuse(req, res, 503, `${serviceId} has ${MAX_SUBSCRIBERS_PER_SERVICE} subscribers already`);
-    const sub: Subscriber = { sid: `uuid:${randomUUID()}`, callbacks, seq: 0, expiresAt: Date.now() + timeout * 1000, chain: Promise.resolve() };
+    const zone = /%(.+)$/.exec(remote)?.[1] ?? interfaceOfAddress(req.socket.localAddress ?? '');
+    const sub: Subscriber = { sid: `uuid:${randomUUID()}`, callbacks, ...(zone ? { zone } : {}), seq: 0, expiresAt: Date.now() + timeout * 1000, chain: Promise.resolve() };
     rt.subscribers.set(sub.sid, sub);
     this.counters.subscriptions++;
     this.send(res, 200, undefined, '', { sid: sub.sid, timeout: `Second-${timeout}` });
@@ -456,7 +460,7 @@ export class DeviceHost {
     if (this.stopped || !rt.subscribers.has(sub.sid)) return false;
     const names = variables.map(([n, v]) => `${n}=${oneLine(v, 60)}`).join(', ');
     for (const callback of sub.callbacks) {
-      const status = await sendNotify(callback, sub.sid, seq, body, this.options.notifyTimeoutMs ?? 5000).catch((err: unknown) => errorMessage(err));
+      const status = await sendNotify(callback, sub.sid, seq, body, this.options.notifyTimeoutMs ?? 5000, sub.zone).catch((err: unknown) => errorMessage(err));
       if (status === 200) {
         this.counters.notifies++;
         this.log({ kind: 'notify', message: `NOTIFY SEQ ${seq} to ${callback} (${rt.service.description.serviceId}): ${names}` });
@@ -526,9 +530,19 @@ function isOwnAddress(address: string): boolean {
   return Object.values(networkInterfaces()).some((infos) => (infos ?? []).some((i) => normalizeAddress(i.address).replace(/%.*$/, '') === a));
 }
 
-/** `::ffff:127.0.0.1` and `127.0.0.1` are one host. */
+/** `::ffff:127.0.0.1` and `127.0.0.1` are one host, and so are `fe80::1%eth0` and `fe80::1`. */
 function normalizeAddress(a: string): string {
-  return a.replace(/^::ffff:/i, '').toLowerCase();
+  return a.replace(/^::ffff:/i, '').replace(/%.*$/, '').toLowerCase();
+}
+
+/** The interface holding one of this machine's addresses (a connection's local end). */
+function interfaceOfAddress(address: string): string | undefined {
+  const a = normalizeAddress(address);
+  if (a === '') return undefined;
+  for (const [name, infos] of Object.entries(networkInterfaces())) {
+    if ((infos ?? []).some((i) => normalizeAddress(i.address) === a)) return name;
+  }
+  return undefined;
 }
 
 function escapeRegExp(s: string): string {

@@ -6,6 +6,7 @@
 // This is the library entry point for hosting; the extension adds only commands, views and logs.
 import { createHash } from 'node:crypto';
 import type { SsdpInterface } from '../core/ssdp/interfaces';
+import { isLinkLocal6, scopedAddress } from '../core/ssdp/interfaces';
 import type { AnnouncerLogEntry } from './announcer';
 import { SsdpAnnouncer } from './announcer';
 import type { DefinitionProblem, DeviceDefinition } from './definition';
@@ -21,7 +22,10 @@ import type { SsdpTarget } from './ssdpTargets';
 export type HostedLogEntry = HostLogEntry | AnnouncerLogEntry;
 
 export interface HostedDeviceOptions {
-  /** IPv4 interfaces to serve and announce on. */
+  /**
+   * Interface addresses to serve and announce on: IPv4 ones, and IPv6 ones (see ipv6AddressesOf)
+   * when the device is to be found over IPv6 too.
+   */
   readonly interfaces: readonly SsdpInterface[];
   readonly hostname: string;
   readonly user: string;
@@ -59,10 +63,10 @@ export class HostedDevice {
     if (!loaded.definition || loaded.problems.some((p) => p.severity === 'error')) throw new DefinitionError(folder, loaded.problems);
     const definition = loaded.definition;
     const identity = await resolveIdentity(folder, definition.manifest);
-    const interfaces = options.interfaces.filter((i) => i.family === 4);
-    if (interfaces.length === 0) throw new Error('Hosting needs an IPv4 interface; none of the chosen interfaces has one.');
+    const interfaces = options.interfaces;
+    if (interfaces.length === 0) throw new Error('Hosting needs an interface address to serve on; none was chosen.');
     const http = await DeviceHost.start(definition, identity, {
-      addresses: interfaces.map((i) => i.address),
+      addresses: interfaces.map(scopedAddress),
       hostname: options.hostname,
       user: options.user,
       ...(options.log ? { log: options.log } : {}),
@@ -76,7 +80,7 @@ export class HostedDevice {
       ssdp = await SsdpAnnouncer.start({
         interfaces,
         targets,
-        locationFor: (address) => http.locationFor(address),
+        locationFor: (address) => http.locationFor(scopedAddress(locationInterface(interfaces, address))),
         server: manifest.ssdp.server,
         maxAgeSeconds: manifest.ssdp.maxAgeSeconds,
         answer: manifest.ssdp.answer,
@@ -105,6 +109,18 @@ export class HostedDevice {
     await this.ssdp.stop();
     await this.http.stop();
   }
+}
+
+/**
+ * The address LOCATION names for an interface address: on IPv6, the interface's routable
+ * (unique-local or global) address when it has one, because a link-local URL can't carry the zone
+ * a client needs to reach it (RFC 6874 zones are refused by WHATWG URL parsers, so by most HTTP
+ * clients); a link-local address only where it is all there is.
+ */
+export function locationInterface(interfaces: readonly SsdpInterface[], address: string): SsdpInterface {
+  const own = interfaces.find((i) => i.address === address) ?? interfaces[0]!;
+  if (own.family !== 6 || !isLinkLocal6(own.address)) return own;
+  return interfaces.find((i) => i.family === 6 && i.name === own.name && !isLinkLocal6(i.address)) ?? own;
 }
 
 /** UDA 1.1 CONFIGID.UPNP.ORG: changes when what the device describes changes (0 … 2^24 − 1). */

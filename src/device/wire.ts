@@ -28,13 +28,23 @@ export function soapFault(code: number, description: string): string {
   );
 }
 
-/** Sends one NOTIFY to a subscriber's callback; resolves with the answer's status. */
-export function sendNotify(callback: string, sid: string, seq: number, body: string, timeoutMs = 5000): Promise<number> {
+/**
+ * Sends one NOTIFY to a subscriber's callback; resolves with the answer's status. A link-local
+ * IPv6 callback (`http://[fe80::…]/`) can't carry its zone in the URL: `zone` names the interface.
+ */
+export function sendNotify(callback: string, sid: string, seq: number, body: string, timeoutMs = 5000, zone?: string): Promise<number> {
   const payload = Buffer.from(body, 'utf8');
+  const url = new URL(callback);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
-    const req = request(callback, {
+    const req = request({
+      host: zone && /^fe[89ab][0-9a-f]:/i.test(host) ? `${host}%${zone}` : host,
+      port: url.port || 80,
+      path: `${url.pathname}${url.search}`,
       method: 'NOTIFY',
       headers: {
+        // As the callback URL says (Node would put the zone into it, which servers refuse).
+        HOST: url.host,
         'CONTENT-TYPE': XML_CONTENT_TYPE,
         'CONTENT-LENGTH': payload.length,
         NT: 'upnp:event',

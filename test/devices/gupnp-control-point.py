@@ -4,14 +4,15 @@
 # of one service, subscribes to that service's events, and reports each step as a JSON line on
 # stdout, so the test can follow it (and emit an event once the subscription is there).
 #
-#   gupnp-control-point.py IFACE DEVICE_TYPE SERVICE_TYPE ACTION NAME=VALUE... -- OUT_NAME... -- EVENTED_VAR
+#   gupnp-control-point.py IFACE|IPV6-ADDRESS DEVICE_TYPE SERVICE_TYPE ACTION NAME=VALUE... -- OUT_NAME... -- EVENTED_VAR
 import json
 import sys
 
 import gi
 
 gi.require_version('GUPnP', '1.6')
-from gi.repository import GLib, GObject, GUPnP  # noqa: E402
+gi.require_version('GSSDP', '1.6')
+from gi.repository import Gio, GLib, GObject, GSSDP, GUPnP  # noqa: E402
 
 
 def say(**fields):
@@ -27,7 +28,11 @@ def main():
     out_names = rest[first + 1:second]
     evented = rest[second + 1]
 
-    context = GUPnP.Context.new(iface, 0)
+    if ':' in iface:
+        # An IPv6 address: GSSDP searches on FF02::C from a link-local one, on FF0E::C from others.
+        context = GUPnP.Context.new_for_address(Gio.InetAddress.new_from_string(iface), 0, GSSDP.UDAVersion.VERSION_1_0)
+    else:
+        context = GUPnP.Context.new(iface, 0)
     say(step='context', interface=context.get_interface(), host=context.get_host_ip())
     loop = GLib.MainLoop()
     keep = []

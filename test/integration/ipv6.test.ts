@@ -6,36 +6,15 @@ import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import * as os from 'node:os';
-import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { UpnpExplorer } from '../../src/core/explorer';
 import { isFullyDescribed } from '../../src/core/registry/registry';
 import { parseSsdpMessage } from '../../src/core/ssdp/message';
+import { addIpv6Address, bindWhenReady, linkLocal } from '../harness/ipv6';
 import { assertIsolatedNetwork } from '../harness/netns';
 
 const UDN = 'uuid:1b6e0000-0000-4000-8000-000000000006';
 const DEVICE_ADDRESS = 'fd00:99::2';
-
-function linkLocal(name: string): string | undefined {
-  return os.networkInterfaces()[name]?.find((i) => i.family === 'IPv6' && i.address.startsWith('fe80'))?.address;
-}
-
-async function bindWhenReady(socket: dgram.Socket, address: string, port: number): Promise<void> {
-  // A fresh link-local address is "tentative" (duplicate address detection) for a moment.
-  const end = Date.now() + 8000;
-  for (;;) {
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ address, port }, () => { socket.off('error', reject); resolve(); });
-      });
-      return;
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 describe('IPv6 link-local discovery', () => {
   let device: dgram.Socket;
@@ -47,8 +26,7 @@ describe('IPv6 link-local discovery', () => {
   before(async () => {
     assertIsolatedNetwork('IPv6 discovery test');
     assert.ok(os.networkInterfaces()['upnpv1'], 'needs the in-namespace veth (scripts/netns.sh --veth)');
-    const add = spawnSync('ip', ['-6', 'addr', 'add', `${DEVICE_ADDRESS}/64`, 'dev', 'upnpv1', 'nodad']);
-    assert.equal(add.status, 0, add.stderr?.toString());
+    addIpv6Address('upnpv1', DEVICE_ADDRESS);
     server = http.createServer((req, res) => {
       res.writeHead(req.url === '/desc.xml' ? 200 : 404, { 'content-type': 'text/xml' });
       res.end(req.url === '/desc.xml' ? `<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>1</minor></specVersion><device><deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType><friendlyName>IPv6 Peer</friendlyName><manufacturer>tests</manufacturer><modelName>v6</modelName><UDN>${UDN}</UDN></device></root>` : '');

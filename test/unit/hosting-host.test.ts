@@ -12,10 +12,10 @@ function config(values: Record<string, unknown>): { get<T>(k: string): T | undef
 }
 
 describe('hosting settings', () => {
-  it('reads interfaces (trimmed, deduplicated, strings only) and restoreOnStartup (only true is true)', () => {
-    assert.deepEqual(readHostingSettings(config({})), { interfaces: [], restoreOnStartup: false });
-    assert.deepEqual(readHostingSettings(config({ 'hosting.interfaces': [' eth0 ', 'eth0', 7, '', '127.0.0.1'], 'hosting.restoreOnStartup': 'yes' })), { interfaces: ['eth0', '127.0.0.1'], restoreOnStartup: false });
-    assert.deepEqual(readHostingSettings(config({ 'hosting.interfaces': 'eth0', 'hosting.restoreOnStartup': true })), { interfaces: [], restoreOnStartup: true });
+  it('reads interfaces (trimmed, deduplicated, strings only), restoreOnStartup and ipv6 (only true is true)', () => {
+    assert.deepEqual(readHostingSettings(config({})), { interfaces: [], restoreOnStartup: false, ipv6: false });
+    assert.deepEqual(readHostingSettings(config({ 'hosting.interfaces': [' eth0 ', 'eth0', 7, '', '127.0.0.1'], 'hosting.restoreOnStartup': 'yes', 'hosting.ipv6': 1 })), { interfaces: ['eth0', '127.0.0.1'], restoreOnStartup: false, ipv6: false });
+    assert.deepEqual(readHostingSettings(config({ 'hosting.interfaces': 'eth0', 'hosting.restoreOnStartup': true, 'hosting.ipv6': true })), { interfaces: [], restoreOnStartup: true, ipv6: true });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { onSubnet, selectInterfaces } from '../../src/core/ssdp/interfaces';
+import { ipv6AddressesOf, ipv6ToBytes, onSubnet, scopedAddress, selectInterfaces } from '../../src/core/ssdp/interfaces';
 
 function v4(address: string, internal = false, netmask = '255.255.255.0'): NetworkInterfaceInfo {
   return { address, netmask, family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/24` };
@@ -52,5 +52,34 @@ describe('interface selection', () => {
     assert.equal(onSubnet(eth0, '192.168.1.77'), true);
     assert.equal(onSubnet(eth0, '192.168.2.77'), false);
     assert.equal(onSubnet(eth0, 'garbage'), false);
+  });
+
+  it('gives a hosted device every IPv6 address of the chosen interfaces, link-local first, with its zone where it needs one', () => {
+    const host = { ...machine, eth0: [v4('192.168.1.10'), v6('2001:db8:5::10', 2), v6('fe80::1', 2), v6('fd00:1::10', 2)], lo: [v4('127.0.0.1', true, '255.0.0.0'), { ...v6('::1', 0), internal: true, netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' }] };
+    const got = ipv6AddressesOf(new Set(['eth0']), host);
+    assert.deepEqual(got.map((i) => `${i.name} ${i.address}`), ['eth0 fe80::1', 'eth0 2001:db8:5::10', 'eth0 fd00:1::10']);
+    assert.deepEqual(got.map(scopedAddress), ['fe80::1%eth0', '2001:db8:5::10', 'fd00:1::10']);
+    assert.deepEqual(ipv6AddressesOf(new Set(['lo']), host).map((i) => i.address), ['::1']);
+    assert.deepEqual(ipv6AddressesOf(new Set(['wlan0']), host), []);
+  });
+
+  it('tells whether an IPv6 address is on an interface: the prefix, or for link-local the same link by its zone', () => {
+    const [ll, ula] = ipv6AddressesOf(new Set(['eth0']), { eth0: [v6('fe80::1', 2), v6('fd00:1::10', 2)] });
+    assert.equal(onSubnet(ula!, 'fd00:1::99'), true);
+    assert.equal(onSubnet(ula!, 'fd00:1:0:1::99'), false);
+    assert.equal(onSubnet(ula!, 'fe80::9%eth0'), false, 'a link-local source is not on a routable prefix');
+    assert.equal(onSubnet(ll!, 'fe80::9%eth0'), true);
+    assert.equal(onSubnet(ll!, 'fe80::9%2'), true, 'the zone may be the index');
+    assert.equal(onSubnet(ll!, 'fe80::9%wlan0'), false, 'another link');
+    assert.equal(onSubnet(ll!, 'fd00:1::99'), false);
+    assert.equal(onSubnet(ll!, 'nonsense'), false);
+  });
+
+  it('reads IPv6 addresses into 16 bytes, refusing what is not one', () => {
+    assert.deepEqual(ipv6ToBytes('::1'), [...new Array<number>(15).fill(0), 1]);
+    assert.deepEqual(ipv6ToBytes('fd00:1::10')?.slice(0, 4), [0xfd, 0, 0, 1]);
+    assert.deepEqual(ipv6ToBytes('::ffff:10.0.0.1')?.slice(10), [0xff, 0xff, 10, 0, 0, 1]);
+    assert.deepEqual(ipv6ToBytes('1:2:3:4:5:6:7:8')?.slice(14), [0, 8]);
+    for (const bad of ['1:2:3:4:5:6:7', '1::2::3', 'fe80::g', '1:2:3:4:5:6:7:8:9', '12345::', '']) assert.equal(ipv6ToBytes(bad), undefined, bad);
   });
 });

@@ -107,9 +107,38 @@ function describeKnown(flat: readonly SsdpInterface[]): string {
   return seen.length ? seen.join(', ') : 'none';
 }
 
-/** Whether `address` is on the same subnet as interface `i` (IPv4 only). */
+/**
+ * The IPv6 addresses a device hosted on the named interfaces serves and announces on: each one's
+ * link-local address (FF02::C) and its unique-local or global ones (FF05::C), so control points
+ * that search on either scope find it. Loopback's `::1` counts for `lo`.
+ */
+export function ipv6AddressesOf(names: ReadonlySet<string>, all: NetworkInterfaces = os.networkInterfaces()): SsdpInterface[] {
+  const out: SsdpInterface[] = [];
+  for (const [name, infos] of Object.entries(all)) {
+    if (!names.has(name)) continue;
+    for (const info of infos ?? []) {
+      const family = info.family === 'IPv6' || (info.family as unknown) === 6;
+      if (!family || /^ff/i.test(info.address)) continue;
+      out.push({ name, address: info.address.replace(/%.*$/, ''), family: 6, netmask: info.netmask, internal: info.internal, ...(info.scopeid !== undefined ? { scopeId: info.scopeid } : {}) });
+    }
+  }
+  // Link-local first: it is always there, the others may come and go.
+  return out.sort((a, b) => Number(!isLinkLocal6(a.address)) - Number(!isLinkLocal6(b.address)));
+}
+
+/** fe80::/10. */
+export function isLinkLocal6(address: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(address);
+}
+
+/** The address as a socket takes it: a link-local IPv6 address with its interface as zone. */
+export function scopedAddress(i: SsdpInterface): string {
+  return i.family === 6 && isLinkLocal6(i.address) ? `${i.address}%${i.name}` : i.address;
+}
+
+/** Whether `address` is on the same subnet as interface `i` (a link-local one: the same link). */
 export function onSubnet(i: SsdpInterface, address: string): boolean {
-  if (i.family !== 4) return false;
+  if (i.family === 6) return onSubnet6(i, address);
   const a = ipv4ToInt(address);
   const b = ipv4ToInt(i.address);
   const m = ipv4ToInt(i.netmask);
@@ -127,4 +156,48 @@ function ipv4ToInt(s: string): number | undefined {
     n = (n << 8) | v;
   }
   return n >>> 0;
+}
+
+function onSubnet6(i: SsdpInterface, address: string): boolean {
+  const zone = /%(.+)$/.exec(address)?.[1];
+  const plain = address.replace(/%.*$/, '');
+  if (isLinkLocal6(i.address) || isLinkLocal6(plain)) {
+    // Link-local: the same link is the same interface, told by the zone the datagram came with.
+    return isLinkLocal6(i.address) && isLinkLocal6(plain) && (zone === undefined || zone === i.name || zone === String(i.scopeId));
+  }
+  const a = ipv6ToBytes(plain);
+  const b = ipv6ToBytes(i.address);
+  const m = ipv6ToBytes(i.netmask);
+  if (!a || !b || !m) return false;
+  for (let k = 0; k < 16; k++) if ((a[k]! & m[k]!) !== (b[k]! & m[k]!)) return false;
+  return true;
+}
+
+/** 16 bytes of an IPv6 address (no zone), or undefined. */
+export function ipv6ToBytes(s: string): number[] | undefined {
+  if (!/^[0-9a-f:.]+$/i.test(s) || s.length > 45) return undefined;
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const g of part.split(':')) {
+      if (g.includes('.')) {
+        const v4 = ipv4ToInt(g);
+        if (v4 === undefined) return undefined;
+        out.push(v4 >>> 16, v4 & 0xffff);
+      } else {
+        if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
+        out.push(parseInt(g, 16));
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const fill = 8 - head.length - tail.length;
+  if (fill < 0 || (halves.length === 1 && fill !== 0)) return undefined;
+  const words = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
 }

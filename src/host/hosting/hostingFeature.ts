@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readdir, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { selectInterfaces } from '../../core/ssdp/interfaces';
+import { ipv6AddressesOf, selectInterfaces } from '../../core/ssdp/interfaces';
 import { validateValue } from '../../core/soap/types';
 import { errorMessage } from '../../core/util/errors';
 import { oneLine } from '../../core/util/text';
@@ -235,10 +235,15 @@ export class HostingFeature extends Feature {
     const settings = readHostingSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
     const selection = selectInterfaces(settings.interfaces, false);
     for (const p of selection.problems) this.log.warn(`upnpExplorer.hosting.interfaces: ${p}`);
-    const interfaces = selection.selected.filter((i) => i.family === 4);
+    const v4 = selection.selected.filter((i) => i.family === 4);
+    // IPv6: every address of the chosen interfaces (named ones too, when they have no IPv4).
+    const names = new Set([...v4.map((i) => i.name), ...settings.interfaces.filter((n) => os.networkInterfaces()[n] !== undefined)]);
+    const v6 = settings.ipv6 ? ipv6AddressesOf(names) : [];
+    if (settings.ipv6 && v6.length === 0) this.log.warn(`upnpExplorer.hosting.ipv6 is on, but ${[...names].join(', ') || 'no chosen interface'} has no IPv6 address; hosting on IPv4 only.`);
+    const interfaces = [...v4, ...v6];
     const where = vscode.workspace.asRelativePath(folder);
     if (interfaces.length === 0) {
-      const message = `Could not host ${where}: no IPv4 interface to announce on.${selection.problems.length ? ` ${selection.problems.join(' ')}` : ''} Check the setting upnpExplorer.hosting.interfaces.`;
+      const message = `Could not host ${where}: no interface to announce on.${selection.problems.length ? ` ${selection.problems.join(' ')}` : ''} Check the setting upnpExplorer.hosting.interfaces.`;
       this.log.warn(message);
       if (!quiet) void showError(message, 'Open Settings').then((c) => { if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'upnpExplorer.hosting.interfaces'); });
       return undefined;

@@ -6,6 +6,8 @@ export interface HostingSettings {
   readonly interfaces: readonly string[];
   /** Start again, when the workspace opens, the devices that were hosted when it last closed. */
   readonly restoreOnStartup: boolean;
+  /** Also serve and announce on the chosen interfaces' IPv6 addresses (FF02::C and FF05::C). */
+  readonly ipv6: boolean;
 }
 
 export function readHostingSettings(config: ConfigurationLike): HostingSettings {
@@ -15,5 +17,6 @@ export function readHostingSettings(config: ConfigurationLike): HostingSettings 
       ? [...new Set(interfaces.filter((i): i is string => typeof i === 'string').map((i) => i.trim()).filter((i) => i !== ''))]
       : [],
     restoreOnStartup: config.get<unknown>('hosting.restoreOnStartup') === true,
+    ipv6: config.get<unknown>('hosting.ipv6') === true,
   };
 }

@@ -80,7 +80,7 @@ export class HostedDevice {
       ssdp = await SsdpAnnouncer.start({
         interfaces,
         targets,
-        locationFor: (address) => http.locationFor(scopedAddress(locationInterface(interfaces, address))),
+        locationFor: (address) => locationOf(http, interfaces, address),
         server: manifest.ssdp.server,
         maxAgeSeconds: manifest.ssdp.maxAgeSeconds,
         answer: manifest.ssdp.answer,
@@ -99,6 +99,11 @@ export class HostedDevice {
 
   get folder(): string {
     return this.definition.folder;
+  }
+
+  /** The LOCATION announced on one of the interface addresses hosted on. */
+  locationFor(address: string): string {
+    return locationOf(this.http, this.ssdp.interfaces.map((i) => i.iface), address);
   }
 
   /** The name control points show (the manifest's template filled in, or the description's). */
@@ -121,6 +126,10 @@ export function locationInterface(interfaces: readonly SsdpInterface[], address:
   const own = interfaces.find((i) => i.address === address) ?? interfaces[0]!;
   if (own.family !== 6 || !isLinkLocal6(own.address)) return own;
   return interfaces.find((i) => i.family === 6 && i.name === own.name && !isLinkLocal6(i.address)) ?? own;
+}
+
+function locationOf(http: DeviceHost, interfaces: readonly SsdpInterface[], address: string): string {
+  return interfaces.length === 0 ? http.location : http.locationFor(scopedAddress(locationInterface(interfaces, address)));
 }
 
 /** UDA 1.1 CONFIGID.UPNP.ORG: changes when what the device describes changes (0 … 2^24 − 1). */

@@ -95,6 +95,8 @@ describe('a hosted device over IPv6', () => {
       hosted = await HostedDevice.start(basicCopy(), { interfaces: hostSide(), hostname: 'v6', user: 'u', log: (e) => log.push(e.message) });
       const location = hosted.http.locationFor(HOST_ULA);
       assert.match(location, /^http:\/\/\[fd00:9a::2\]:\d+\/description\.xml$/);
+      assert.equal(hosted.locationFor(linkLocal('upnpv1')!), location, 'the link-local address announces the routable LOCATION');
+      assert.match(hosted.locationFor('10.99.0.2'), /^http:\/\/10\.99\.0\.2:\d+\//);
       const udn = hosted.identity.udn;
       const targets = hosted.targets.length;
       assert.deepEqual(hosted.ssdp.interfaces.map((i) => `${i.iface.name} ${i.iface.family}`), ['upnpv1 4', 'upnpv1 6', 'upnpv1 6']);

@@ -60,7 +60,7 @@ export class HostedTreeProvider extends Feature implements vscode.TreeDataProvid
     const h = d.http.counters;
     const subscribers = d.definition.services.reduce((n, svc) => n + d.http.subscriberCount(svc.description.serviceId), 0);
     return [
-      ...d.ssdp.interfaces.map(({ iface, unicast }): HostedNode => ({ kind: 'interface', device: d, name: iface.name, address: iface.address, location: d.http.locationFor(iface.address), unicast })),
+      ...d.ssdp.interfaces.map(({ iface, unicast }): HostedNode => ({ kind: 'interface', device: d, name: iface.name, address: iface.address, location: d.locationFor(iface.address), unicast })),
       { kind: 'stat', device: d, id: 'ssdp', label: 'Searches', description: `${s.answered} answered, ${s.ignored} not · ${s.notifies} NOTIFYs sent`, icon: 'radio-tower' },
       { kind: 'stat', device: d, id: 'http', label: 'HTTP', description: `${h.requests} requests · ${h.soapCalls} SOAP calls`, icon: 'globe' },
       { kind: 'stat', device: d, id: 'events', label: 'Events', description: `${subscribers} subscriber${subscribers === 1 ? '' : 's'} · ${h.notifies} NOTIFYs delivered`, icon: 'bell' },

@@ -281,7 +281,7 @@ export class HostingFeature extends Feature {
     this.running.set(folder, device);
     await this.remember();
     const announced = device.ssdp.interfaces.map(({ iface }) => `${iface.name} ${iface.address}`).join(', ');
-    this.log.info(`Hosting "${name}" from ${where} (${device.identity.udn}, ${device.identity.source === 'created' ? 'a new identity, kept in the folder' : device.identity.source === 'kept' ? 'its kept identity' : 'the identity in the manifest'}) on ${announced}: LOCATION ${device.ssdp.interfaces.map(({ iface }) => device.http.locationFor(iface.address)).join(' ')}`);
+    this.log.info(`Hosting "${name}" from ${where} (${device.identity.udn}, ${device.identity.source === 'created' ? 'a new identity, kept in the folder' : device.identity.source === 'kept' ? 'its kept identity' : 'the identity in the manifest'}) on ${announced}: LOCATION ${[...new Set(device.ssdp.interfaces.map(({ iface }) => device.locationFor(iface.address)))].join(' ')}`);
     for (const p of device.ssdp.problems) this.log.warn(`[${name}] ${p}`);
     this.tree.refresh();
     if (!quiet) {

@@ -24,7 +24,7 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
 
   before(async () => {
     assertIsolatedNetwork('hosting.e2e.test.ts');
-    wb = await startWorkbench('hosting.e2e.test.ts', { 'upnpExplorer.hosting.interfaces': ['127.0.0.1'], '[Log]': { 'editor.wordWrap': 'off' } }, { browser: { viewport: { width: 1600, height: 1000 } } });
+    wb = await startWorkbench('hosting.e2e.test.ts', { 'upnpExplorer.hosting.interfaces': ['127.0.0.1'], 'upnpExplorer.hosting.restoreOnStartup': true, '[Log]': { 'editor.wordWrap': 'off' } }, { browser: { viewport: { width: 1600, height: 1000 } } });
     page = wb.page;
   });
 
@@ -153,6 +153,28 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
     const lines = await waitForOutputLines(page, (l) => l.some((x) => /Jambon:1 · event SEQ 1$/.test(x)), 20_000);
     assert.equal(lines[lines.findIndex((x) => /Jambon:1 · event SEQ 1$/.test(x)) + 1], '  Temperature = 25');
     await screenshot(page, 'hosting-emit');
+    await runCommand(page, 'UPnP: Stop Hosting');
+    await page.waitForFunction((n) => ![...document.querySelectorAll('.monaco-list-row')].some((r) => (r.textContent ?? '').includes(n)), name, { timeout: 20_000 });
+  }));
+
+  it('hosts again after a window reload what was hosted before it (upnpExplorer.hosting.restoreOnStartup)', () => reportingFailure(wb, 'hosting-restore', async () => {
+    const quick = page.locator('.quick-input-widget');
+    const name = `Jambon 3000 on ${os.hostname()}`;
+    await openViewContainer(page, 'UPnP');
+    await runCommand(page, 'UPnP: Host Device');
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'upnp-devices/basic' }).first().click();
+    await waitForTreeRows(page, [name], 60_000);
+
+    // The extension host goes away (byebye) and comes back: the device is hosted again, unasked.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForTimeout(1000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await openViewContainer(page, 'UPnP', 60_000);
+    await waitForTreeRows(page, [name], 60_000);
+    await runCommand(page, 'UPnP: Show Host Log');
+    const lines = await waitForOutputLines(page, (l) => l.some((x) => /Hosting ".*Jambon 3000.*" from upnp-devices\/basic/.test(x)), 30_000);
+    assert.ok(lines.some((x) => x.includes('Hosting upnp-devices/basic again (upnpExplorer.hosting.restoreOnStartup).')), lines.join('\n'));
+    await screenshot(page, 'hosting-restored');
     await runCommand(page, 'UPnP: Stop Hosting');
   }));
 });

@@ -16,8 +16,8 @@ type Entry = { readonly state: 'pending' | 'failed' } | { readonly state: 'ready
 
 export class DeviceIconCache implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  /** Fires when an icon finished downloading, so the tree redraws. */
+  private readonly changeEmitter = new vscode.EventEmitter<string>();
+  /** Fires with an icon's URL when it finished downloading, so the devices showing it redraw. */
   readonly onDidChange = this.changeEmitter.event;
   private readonly abort = new AbortController();
 
@@ -26,6 +26,11 @@ export class DeviceIconCache implements vscode.Disposable {
     private readonly logger: Logger,
     private readonly timeoutMs: () => number,
   ) {}
+
+  /** The URL of the icon a device shows (whether or not it is downloaded yet). */
+  iconUrlOf(description: DeviceDescription): string | undefined {
+    return pickDeviceIcon(description.icons)?.url;
+  }
 
   /** The cached icon file, or undefined (then a download may start and onDidChange fires later). */
   iconFor(description: DeviceDescription): vscode.Uri | undefined {
@@ -64,7 +69,7 @@ export class DeviceIconCache implements vscode.Disposable {
       await vscode.workspace.fs.writeFile(file, res.body);
       if (this.abort.signal.aborted) return;
       this.entries.set(url, { state: 'ready', uri: file });
-      this.changeEmitter.fire();
+      this.changeEmitter.fire(url);
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.entries.set(url, { state: 'failed' });

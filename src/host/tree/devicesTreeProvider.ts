@@ -8,6 +8,7 @@ import { Feature } from '../feature';
 import { oneLine } from '../../core/util/text';
 import * as vscode from 'vscode';
 import type { UpnpExplorer } from '../../core/explorer';
+import type { DeviceDescription } from '../../core/description/model';
 import type { ServiceState } from '../../core/registry/types';
 import type { DeviceIconCache } from '../iconCache';
 import {
@@ -71,7 +72,13 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
         this.forget(r.device.key);
         this.scheduleRefresh(undefined);
       }),
-      icons.onDidChange(() => this.scheduleRefresh(undefined)),
+      // An icon redraws only the devices showing it: a redraw of the whole list would make VS Code
+      // forget every row's handle for a moment (see the events comment below).
+      icons.onDidChange((url) => {
+        for (const d of this.explorer.devices) {
+          if (d.description && deviceShowsIcon(d.description.device, url, (x) => icons.iconUrlOf(x))) this.scheduleRefresh(d.key);
+        }
+      }),
     );
     // An event redraws only its service's row and its variables' rows: redrawing a row makes VS
     // Code forget its children's handles until it asks for them again, and a context-menu command
@@ -315,4 +322,15 @@ function honest(item: vscode.TreeItem): vscode.TreeItem {
   else if (item.label) item.label = { ...item.label, label: oneLine(item.label.label, 200) };
   if (typeof item.description === 'string') item.description = oneLine(item.description, 300);
   return item;
+}
+
+/** Whether a device or one of its embedded devices shows the icon at `url`. */
+function deviceShowsIcon(description: DeviceDescription, url: string, iconUrlOf: (d: DeviceDescription) => string | undefined): boolean {
+  const stack: DeviceDescription[] = [description];
+  for (let n = 0; stack.length > 0 && n < 1000; n++) {
+    const d = stack.pop()!;
+    if (iconUrlOf(d) === url) return true;
+    stack.push(...d.devices);
+  }
+  return false;
 }

@@ -24,6 +24,7 @@ if (!wanted.length || wanted.includes('thumbnails')) {
 }
 for (const [name, file] of Object.entries(BENCHES)) {
   if (wanted.length && !wanted.includes(name)) continue;
-  const r = spawnSync('bash', [join(root, 'scripts/netns.sh'), '--', process.execPath, '--expose-gc', '--import', 'tsx', join(root, file)], { stdio: 'inherit', cwd: root });
+  // Play To measures gmediarender too, which needs the namespace's veth (libupnp refuses lo).
+  const r = spawnSync('bash', [join(root, 'scripts/netns.sh'), ...(name === 'playto' ? ['--veth'] : []), '--', process.execPath, '--expose-gc', '--import', 'tsx', join(root, file)], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -122,9 +122,10 @@ export class DiscoveryController extends Feature {
           return this.explorer.search(undefined, cts.token).finally(() => link.dispose());
         },
       );
-      // The core logs the search summary; the user only hears about a search that found nothing.
+      // The core logs the search summary; the user only hears about a search that found nothing
+      // while the tree is empty too (devices may have come by their announcements meanwhile).
       const where = result.interfaces.join(', ') || 'no interface';
-      if (result.responses === 0 && !result.cancelled) {
+      if (result.responses === 0 && !result.cancelled && this.explorer.devices.length === 0) {
         vscode.window.setStatusBarMessage(`$(search) UPnP: no device answered on ${where}`, 5000);
       }
       return result;

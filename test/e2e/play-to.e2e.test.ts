@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
 import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
-import { contextMenuEntry, expandPath, openViewContainer, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
+import { contextMenuEntry, expandPath, openViewContainer, runCommand, screenshot, treeRow, waitForTreeRows } from '../harness/browser';
 import { startSimulatedCamera } from '../devices/camera';
 import type { SimulatedCamera } from '../devices/camera';
 import { startSimulatedRenderer } from '../devices/renderer';
@@ -81,6 +81,31 @@ describe('Play To (code-server)', { timeout: 240_000 }, () => {
     assert.equal(renderer!.state().transportState, 'PAUSED_PLAYBACK');
     assert.equal(await panel.locator('button[data-control="pause"]').isDisabled(), true, 'Pause is disabled while paused');
     assert.equal(await panel.locator('button[data-control="play"]').isDisabled(), false);
+
+    // Volume by keyboard (End: the top of the slider), then Mute: the renderer follows each, and
+    // its RenderingControl events bring the panel along.
+    const volume = panel.locator('input[aria-label="Volume"]');
+    await volume.focus();
+    await page.keyboard.press('End');
+    for (const end = Date.now() + 15_000; renderer!.state().volume !== 100 && Date.now() < end;) await page.waitForTimeout(100);
+    assert.equal(renderer!.state().volume, 100);
+    await panel.locator('.volume .time', { hasText: '100' }).waitFor({ timeout: 10_000 });
+    await panel.locator('.volume button', { hasText: 'Mute' }).click();
+    await panel.locator('.volume button[aria-pressed="true"]').waitFor({ timeout: 10_000 });
+    assert.equal(renderer!.state().mute, true);
+
+    // What the panel sent is in the invocation history with its raw exchange, like a form's call.
+    await runCommand(page, 'UPnP: Invocation History…');
+    await quick.locator('.quick-input-title', { hasText: 'UPnP Invocation History' }).waitFor({ timeout: 10_000 });
+    const pauseRow = quick.locator('.quick-input-list .monaco-list-row', { hasText: 'Pause' }).first();
+    await pauseRow.hover();
+    await pauseRow.locator('.action-label.codicon-file-code').click();
+    const rawEditor = page.locator('.editor-instance .view-lines', { hasText: 'AVTransport:1#Pause' }).first();
+    await rawEditor.waitFor({ timeout: 15_000 });
+    const raw = await rawEditor.innerText();
+    assert.match(raw, /POST \/[^ ]+ HTTP\/1\.1/, raw);
+    assert.match(raw, /HTTP\/1\.1 200/, raw);
+    await screenshot(page, 'play-to-raw-exchange');
 
     // Closing the panel ends the subscriptions it made.
     await page.locator('.tab', { hasText: `Now Playing — ${RENDERER}` }).first().click();

@@ -22,6 +22,13 @@ import * as path from 'node:path';
 import { assertIsolatedNetwork } from './netns';
 import { searchLocations } from './ssdpSearch';
 import { fetchText, minidlnaConf, sleep } from './minidlna';
+import { ChildPager, ContentDirectoryClient } from '../../src/core/av/contentDirectory';
+import type { DidlObject } from '../../src/core/av/didl';
+import type { RendererService } from '../../src/core/av/renderer';
+import { parseDeviceDescription } from '../../src/core/description/device';
+import { parseScpd } from '../../src/core/description/scpd';
+import { fetchBytes } from '../../src/core/http/fetch';
+import { decodeText } from '../../src/core/xml/xml';
 export { searchLocations } from './ssdpSearch';
 import { photoJpeg } from '../devices/camera-data/jpeg';
 
@@ -313,6 +320,8 @@ export interface MediaServerOptions {
   uuid?: string;
   /** Length of the tone. Default 30 s. */
   toneSeconds?: number;
+  /** More tones to serve beside tone.wav, by title (`tone2` → tone2.wav), e.g. for alternating plays. */
+  moreTones?: readonly string[];
   startTimeoutMs?: number;
   binary?: string;
 }
@@ -347,6 +356,7 @@ export async function startAudioPictureServer(opts: MediaServerOptions = {}): Pr
   const logDir = path.join(tmp, 'log');
   for (const d of [music, pictures, dbDir, logDir]) mkdirSync(d, { recursive: true });
   writeFileSync(path.join(music, 'tone.wav'), sineWav(opts.toneSeconds ?? 30));
+  for (const name of opts.moreTones ?? []) writeFileSync(path.join(music, `${name}.wav`), sineWav(opts.toneSeconds ?? 30));
   writeFileSync(path.join(pictures, 'photo.jpg'), photoJpeg(320, 240, 7));
   const conf = path.join(tmp, 'minidlna.conf');
   writeFileSync(conf, minidlnaConf({ port, friendlyName, mediaDirs: [['A', music], ['P', pictures]], dbDir, logDir, ...(opts.uuid ? { uuid: opts.uuid } : {}) }));
@@ -368,5 +378,49 @@ export async function startAudioPictureServer(opts: MediaServerOptions = {}): Pr
   } catch (err) {
     await started.stop();
     throw err;
+  }
+}
+
+// ---- reading what they serve ----
+
+export interface DescribedDevice {
+  readonly udn: string;
+  readonly friendlyName: string;
+  readonly services: RendererService[];
+}
+
+/** A device's description and every SCPD, read the way the explorer reads them. */
+export async function describeDevice(location: string): Promise<DescribedDevice> {
+  const description = parseDeviceDescription(decodeText((await fetchBytes(location)).body), location);
+  const services: RendererService[] = [];
+  for (const s of description.device.services) services.push({ service: s, scpd: parseScpd(decodeText((await fetchBytes(s.scpdUrl)).body), s.scpdUrl) });
+  return { udn: description.device.udn, friendlyName: description.device.friendlyName, services };
+}
+
+/**
+ * The items of minidlna with these titles: browsed from "0" (depth first, 4 levels) until all are
+ * in its database (it scans its folders after it starts answering).
+ */
+export async function findMediaItems(server: RunningMediaServer, titles: readonly string[], timeoutMs = 15_000): Promise<Map<string, DidlObject>> {
+  const cds = (await describeDevice(server.location)).services.find((s) => /:service:ContentDirectory:\d+$/.test(s.service.serviceType));
+  if (!cds) throw new Error(`${server.friendlyName} has no ContentDirectory`);
+  const client = new ContentDirectoryClient({ controlUrl: cds.service.controlUrl, serviceType: cds.service.serviceType, ...(cds.scpd ? { scpd: cds.scpd } : {}) });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = new Map<string, DidlObject>();
+    const walk = async (id: string, depth: number): Promise<void> => {
+      for (const o of await new ChildPager(client, id, 50).loadAll()) {
+        if (found.size === titles.length) return;
+        if (o.kind === 'container') {
+          if (depth < 4) await walk(o.id, depth + 1);
+        } else if (titles.includes(o.title) && !found.has(o.title)) {
+          found.set(o.title, o);
+        }
+      }
+    };
+    await walk('0', 0);
+    if (found.size === titles.length) return found;
+    if (Date.now() > deadline) throw new Error(`minidlna did not list ${titles.filter((t) => !found.has(t)).join(', ')} in time:\n${server.output()}`);
+    await sleep(300);
   }
 }

@@ -17,66 +17,19 @@
 // is offered the JPEG and chooseResource() says why nothing can play.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildPager, ContentDirectoryClient } from '../../src/core/av/contentDirectory';
 import type { DidlObject } from '../../src/core/av/didl';
 import { chooseResource, metadataForItem } from '../../src/core/av/playTo';
 import type { ProtocolInfo } from '../../src/core/av/protocolInfo';
 import { RendererClient, RendererError, applyLastChange, parseDuration, rendererServices } from '../../src/core/av/renderer';
-import type { NowPlaying, RendererService } from '../../src/core/av/renderer';
-import { parseDeviceDescription } from '../../src/core/description/device';
-import { parseScpd } from '../../src/core/description/scpd';
+import type { NowPlaying } from '../../src/core/av/renderer';
 import { GenaClient } from '../../src/core/gena/client';
-import { fetchBytes } from '../../src/core/http/fetch';
-import { decodeText } from '../../src/core/xml/xml';
 import { controlStates } from '../../src/host/playTo/controls';
 import { assertIsolatedNetwork } from '../harness/netns';
-import { startAudioPictureServer, startGmediarender, startRygelRenderer } from '../harness/renderers';
-import type { RunningMediaServer, RunningRenderer } from '../harness/renderers';
+import { describeDevice, findMediaItems, startAudioPictureServer, startGmediarender, startRygelRenderer } from '../harness/renderers';
+import type { DescribedDevice, RunningMediaServer, RunningRenderer } from '../harness/renderers';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-interface Described {
-  udn: string;
-  friendlyName: string;
-  services: RendererService[];
-}
-
-/** Description and every SCPD, read the way the explorer reads them. */
-async function describeDevice(location: string): Promise<Described> {
-  const description = parseDeviceDescription(decodeText((await fetchBytes(location)).body), location);
-  const services: RendererService[] = [];
-  for (const s of description.device.services) services.push({ service: s, scpd: parseScpd(decodeText((await fetchBytes(s.scpdUrl)).body), s.scpdUrl) });
-  return { udn: description.device.udn, friendlyName: description.device.friendlyName, services };
-}
-
-/** minidlna's tone and photo items: browsed from "0" (depth first) until both are in its database. */
-async function browseMedia(server: RunningMediaServer): Promise<{ tone: DidlObject; photo: DidlObject }> {
-  const cds = (await describeDevice(server.location)).services.find((s) => /:service:ContentDirectory:\d+$/.test(s.service.serviceType));
-  assert.ok(cds, 'minidlna has a ContentDirectory');
-  const client = new ContentDirectoryClient({ controlUrl: cds.service.controlUrl, serviceType: cds.service.serviceType, ...(cds.scpd ? { scpd: cds.scpd } : {}) });
-  const find = async (): Promise<{ tone?: DidlObject; photo?: DidlObject }> => {
-    const found: { tone?: DidlObject; photo?: DidlObject } = {};
-    const walk = async (id: string, depth: number): Promise<void> => {
-      for (const o of await new ChildPager(client, id, 50).loadAll()) {
-        if (found.tone && found.photo) return;
-        if (o.kind === 'container') {
-          if (depth < 4) await walk(o.id, depth + 1);
-        } else if (o.title === 'tone' && !found.tone) found.tone = o;
-        else if (o.title === 'photo' && !found.photo) found.photo = o;
-      }
-    };
-    await walk('0', 0);
-    return found;
-  };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { tone, photo } = await find();
-    if (tone && photo) return { tone, photo };
-    if (Date.now() > deadline) assert.fail(`minidlna did not list tone.wav and photo.jpg in time (tone: ${String(!!tone)}, photo: ${String(!!photo)}):\n${server.output()}`);
-    await sleep(300);
-  }
 }
 
 /**
@@ -111,7 +64,7 @@ class Follower {
     });
   }
 
-  async subscribe(device: Described): Promise<void> {
+  async subscribe(device: DescribedDevice): Promise<void> {
     for (const s of device.services.filter((x) => /:service:(AVTransport|RenderingControl):\d+$/.test(x.service.serviceType))) {
       await this.gena.subscribe({ eventSubUrl: s.service.eventSubUrl, deviceUdn: device.udn, serviceId: s.service.serviceId, serviceType: s.service.serviceType });
     }
@@ -190,7 +143,9 @@ describe('Play To on real renderers (gmediarender, rygel) fed by a real minidlna
   before(async () => {
     assertIsolatedNetwork('play-to-renderers.test.ts');
     server = await startAudioPictureServer();
-    ({ tone, photo } = await browseMedia(server));
+    const items = await findMediaItems(server, ['tone', 'photo']);
+    tone = items.get('tone')!;
+    photo = items.get('photo')!;
   });
 
   after(async () => {
@@ -209,7 +164,7 @@ describe('Play To on real renderers (gmediarender, rygel) fed by a real minidlna
   for (const c of CASES) {
     describe(c.name, () => {
       let renderer: RunningRenderer;
-      let device: Described;
+      let device: DescribedDevice;
       let client: RendererClient;
       let sinks: ProtocolInfo[];
       let follower: Follower;

@@ -8,7 +8,7 @@ import { isHostMessage, isWebviewMessage } from '../../src/protocol/actionForm';
 import type { ExtraArgInput } from '../../src/protocol/actionForm';
 import { buildFormModel, extraArgProblems, fieldFor, initialValues } from '../../src/host/actions/formModel';
 import { argsText, resultSummary, toResultView } from '../../src/host/actions/resultView';
-import { addHistoryEntry, allHistory, findHistoryEntry, readHistoryStore } from '../../src/host/actions/history';
+import { RawExchanges, addHistoryEntry, allHistory, findHistoryEntry, readHistoryStore } from '../../src/host/actions/history';
 import type { HistoryEntry } from '../../src/host/actions/history';
 import { parseScpd } from '../../src/core/description/scpd';
 import type { Action, ServiceScpd } from '../../src/core/description/model';
@@ -223,5 +223,23 @@ describe('invocation history', () => {
     assert.deepEqual(store, { cam: [good] });
     assert.deepEqual(readHistoryStore(undefined), {});
     assert.deepEqual(readHistoryStore([good]), {});
+  });
+});
+
+describe('raw exchanges of the session', () => {
+  it('keeps the newest within the entry, size and total limits, oldest dropped first', () => {
+    const raws = new RawExchanges({ maxEntries: 3, maxChars: 10, maxTotalChars: 25 });
+    raws.set('a', 'POST 1');
+    raws.set('b', 'POST 2');
+    raws.set('c', 'POST 3');
+    raws.set('d', 'POST 4');
+    assert.equal(raws.has('a'), false, 'the oldest went past 3 entries');
+    assert.deepEqual(['b', 'c', 'd'].map((id) => raws.get(id)), ['POST 2', 'POST 3', 'POST 4']);
+    raws.set('e', 'x'.repeat(50));
+    assert.match(raws.get('e')!, /^x{10}\n\n\[… 40 more characters not kept\]\n$/);
+    assert.ok(raws.totalChars <= 25 || raws.size === 1, `${raws.totalChars} chars in ${raws.size}`);
+    assert.equal(raws.has('e'), true, 'the newest is kept even when it alone passes the total');
+    raws.set('d', 'again');
+    assert.equal(raws.get('d'), 'again');
   });
 });

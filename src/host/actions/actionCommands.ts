@@ -16,10 +16,11 @@ import type { ActionFormHost } from './actionFormPanel';
 import { buildFormModel, initialValues } from './formModel';
 import { ACTION_FORM_VALUES_KEY, actionKeyOf, deviceIdOf, parseActionKey, readRememberedForms } from './rememberedForms';
 import type { ActionRef, RememberedForm } from './rememberedForms';
-import { HISTORY_KEY, addHistoryEntry, allHistory, findHistoryEntry, historyAnswer, readHistoryStore, toHistoryView } from './history';
+import { HISTORY_KEY, RawExchanges, addHistoryEntry, allHistory, findHistoryEntry, historyAnswer, readHistoryStore, toHistoryView } from './history';
 import type { HistoryEntry, HistoryStore } from './history';
 import { argsText, resultSummary, toResultView } from './resultView';
-import type { InvokeOutcome } from '../../core/soap/invoke';
+import type { InvokeOutcome, RawExchange } from '../../core/soap/invoke';
+import { formatExchange } from '../../core/soap/invoke';
 
 export const INVOKE_ACTION_COMMAND = 'upnpExplorer.invokeAction';
 export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
@@ -30,6 +31,8 @@ const MAX_REMEMBERED_ACTIONS = 200;
 export class ActionCommands extends Feature implements ActionFormHost {
   private readonly panels = new Map<string, ActionFormPanel>();
   private historyCounter = 0;
+  /** This session's raw exchanges, by history entry (Invocation History opens them). */
+  private readonly raws = new RawExchanges();
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -95,14 +98,42 @@ export class ActionCommands extends Feature implements ActionFormHost {
       return;
     }
     type Item = vscode.QuickPickItem & { id: string };
+    const rawButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('file-code'), tooltip: 'Open Raw Exchange' };
     const items: Item[] = entries.map((e) => ({
       id: e.id,
       label: `${e.ok ? '$(pass)' : '$(error)'} ${pickText(e.actionName)}`,
       description: pickText(`${e.serviceLabel} — ${e.deviceLabel} · ${e.summary}`),
-      detail: pickText(`${new Date(e.at).toLocaleString()} · ${e.argsText || 'no arguments'}`),
+      detail: pickText(`${new Date(e.at).toLocaleString()} · ${e.argsText || 'no arguments'}${this.raws.has(e.id) ? '' : ' · raw exchange not kept (an earlier session)'}`),
+      ...(this.raws.has(e.id) ? { buttons: [rawButton] } : {}),
     }));
-    const picked = await vscode.window.showQuickPick(items, { title: 'UPnP Invocation History — pick one to run it again', matchOnDescription: true, matchOnDetail: true });
+    const quick = vscode.window.createQuickPick<Item>();
+    quick.title = 'UPnP Invocation History — pick one to run it again';
+    quick.placeholder = 'Action, service or device ($(file-code) opens what was sent and answered)';
+    quick.matchOnDescription = true;
+    quick.matchOnDetail = true;
+    quick.items = items;
+    const picked = await new Promise<Item | undefined>((resolve) => {
+      quick.onDidTriggerItemButton((e) => {
+        quick.hide();
+        void this.openRaw(e.item.id);
+        resolve(undefined);
+      });
+      quick.onDidAccept(() => {
+        resolve(quick.selectedItems[0]);
+        quick.hide();
+      });
+      quick.onDidHide(() => { resolve(undefined); quick.dispose(); });
+      quick.show();
+    });
     if (picked) this.rerun(picked.id);
+  }
+
+  /** Opens a call's raw exchange (HTTP request and answer) beside the current editor. */
+  private async openRaw(id: string): Promise<void> {
+    const raw = this.raws.get(id);
+    if (raw === undefined) return;
+    const doc = await vscode.workspace.openTextDocument({ content: raw.replace(/\r\n/g, '\n'), language: 'http' });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
   // ---- panels ----
@@ -200,7 +231,7 @@ export class ActionCommands extends Feature implements ActionFormHost {
     void this.context.workspaceState.update(ACTION_FORM_VALUES_KEY, all);
   }
 
-  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView): void {
+  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView, raw?: string): void {
     const ref = parseActionKey(actionKey);
     if (!ref) return;
     const target = this.findTarget(ref);
@@ -219,6 +250,7 @@ export class ActionCommands extends Feature implements ActionFormHost {
       argsText: argsText(values, extras),
       ...(() => { const answer = historyAnswer(result); return answer ? { answer } : {}; })(),
     };
+    if (raw !== undefined) this.raws.set(entry.id, raw);
     void this.context.workspaceState.update(HISTORY_KEY, addHistoryEntry(this.history(), entry));
     // Every open form of this device lists the device's history.
     for (const [key, panel] of this.panels) if (parseActionKey(key)?.deviceId === ref.deviceId) panel.postHistory();
@@ -228,9 +260,9 @@ export class ActionCommands extends Feature implements ActionFormHost {
    * Puts a call made elsewhere (the Now Playing panel's SOAP) in the device's history, like one
    * made from a form.
    */
-  async recordCall(device: DiscoveredDevice, service: ServiceState, action: Action, args: Readonly<Record<string, string>>, outcome: InvokeOutcome): Promise<void> {
+  async recordCall(device: DiscoveredDevice, service: ServiceState, action: Action, args: Readonly<Record<string, string>>, outcome: InvokeOutcome, exchange?: RawExchange): Promise<void> {
     const result = await toResultView(outcome, action, service.scpd);
-    this.recorded(actionKeyOf({ deviceId: deviceIdOf(device), serviceKey: service.key, actionName: action.name }), args, [], result);
+    this.recorded(actionKeyOf({ deviceId: deviceIdOf(device), serviceKey: service.key, actionName: action.name }), args, [], result, exchange ? formatExchange(exchange) : undefined);
   }
 
   historyFor(actionKey: string): HostMessage & { type: 'history' } {

@@ -26,7 +26,7 @@ export interface ActionFormHost {
   resolve(actionKey: string): { service: ServiceState; action: Action } | string;
   timeoutMs(): number;
   remember(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[]): void;
-  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView): void;
+  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView, raw?: string): void;
   initialState(form: ActionFormModel): { values: Record<string, string>; extras: ExtraArgInput[] };
   historyFor(actionKey: string): HostMessage & { type: 'history' };
   rerun(historyId: string): void;
@@ -176,7 +176,7 @@ export class ActionFormPanel extends Feature {
     if (this.isDisposed) return;
     this.postResult(message);
     this.shownValues = undefined;
-    this.host.recorded(this.form.actionKey, values, extras, message.result);
+    this.host.recorded(this.form.actionKey, values, extras, message.result, message.raw);
     this.host.showResultLines(this.form, message.result);
   }
 

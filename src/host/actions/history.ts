@@ -126,3 +126,53 @@ function isHistoryAnswer(value: unknown): value is HistoryAnswer {
   }
   return false;
 }
+
+/**
+ * The raw exchanges (HTTP request and answer as text) of this session's invocations, by history
+ * entry id. Kept in memory only, and bounded: the newest `maxEntries`, each cut at `maxChars`,
+ * at most `maxTotalChars` in all (the oldest go first).
+ */
+export class RawExchanges {
+  private readonly byId = new Map<string, string>();
+  private total = 0;
+
+  constructor(private readonly limits: { readonly maxEntries: number; readonly maxChars: number; readonly maxTotalChars: number } = { maxEntries: 100, maxChars: 256 * 1024, maxTotalChars: 4 * 1024 * 1024 }) {}
+
+  set(id: string, raw: string): void {
+    this.delete(id);
+    const kept = raw.length > this.limits.maxChars
+      ? `${raw.slice(0, this.limits.maxChars)}\n\n[… ${(raw.length - this.limits.maxChars).toLocaleString('en-US')} more characters not kept]\n`
+      : raw;
+    this.byId.set(id, kept);
+    this.total += kept.length;
+    for (const [old, text] of this.byId) {
+      if (this.byId.size <= this.limits.maxEntries && this.total <= this.limits.maxTotalChars) break;
+      if (old === id) continue;
+      this.byId.delete(old);
+      this.total -= text.length;
+    }
+  }
+
+  get(id: string): string | undefined {
+    return this.byId.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get totalChars(): number {
+    return this.total;
+  }
+
+  private delete(id: string): void {
+    const text = this.byId.get(id);
+    if (text === undefined) return;
+    this.byId.delete(id);
+    this.total -= text.length;
+  }
+}

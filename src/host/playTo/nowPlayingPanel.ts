@@ -11,7 +11,7 @@ import type { NowPlaying, RendererService } from '../../core/av/renderer';
 import { fetchImage } from '../../core/av/download';
 import { errorMessage } from '../../core/util/errors';
 import { oneLine } from '../../core/util/text';
-import type { InvokeOutcome } from '../../core/soap/invoke';
+import type { InvokeOutcome, RawExchange } from '../../core/soap/invoke';
 import type { ControlName, ControlState, NowPlayingHostMessage, NowPlayingView, NowPlayingWebviewMessage } from '../../protocol/nowPlaying';
 import { controlStates } from './controls';
 import { isNowPlayingWebviewMessage, transportStateLabel } from '../../protocol/nowPlaying';
@@ -30,7 +30,7 @@ export interface NowPlayingHost {
   /** The device as the registry has it now (undefined once it is gone). */
   current(deviceKey: string): DiscoveredDevice | undefined;
   /** Records a call in the device's action history. */
-  record(device: DiscoveredDevice, service: ServiceState, action: Action, args: Readonly<Record<string, string>>, outcome: InvokeOutcome): void;
+  record(device: DiscoveredDevice, service: ServiceState, action: Action, args: Readonly<Record<string, string>>, outcome: InvokeOutcome, exchange: RawExchange): void;
 }
 
 /** The renderer a panel drives: a (root or embedded) device of `device` with an AVTransport. */
@@ -79,7 +79,7 @@ export class NowPlayingPanel implements vscode.Disposable {
         const state = byService.get(service);
         const device = host.current(renderer.device.key) ?? renderer.device;
         const declared = service.scpd?.actions.find((a) => a.name === action) ?? { name: action, arguments: [] };
-        if (state) host.record(device, state, declared, args, result.outcome);
+        if (state) host.record(device, state, declared, args, result.outcome, result.exchange);
       },
     });
     const dist = vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');

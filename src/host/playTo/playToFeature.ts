@@ -168,7 +168,7 @@ export class PlayToFeature extends Feature {
         events: this.events,
         httpTimeoutMs: this.httpTimeoutMs,
         current: (deviceKey) => this.explorer.get(deviceKey),
-        record: (device, service, action, args, outcome) => { void this.actions.recordCall(device, service, action, args, outcome); },
+        record: (device, service, action, args, outcome, exchange) => { void this.actions.recordCall(device, service, action, args, outcome, exchange); },
       }, this.extensionUri);
     } catch (err) {
       void showError(errorMessage(err));

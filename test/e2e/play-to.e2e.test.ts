@@ -102,9 +102,14 @@ describe('Play To (code-server)', { timeout: 240_000 }, () => {
     await pauseRow.locator('.action-label.codicon-file-code').click();
     const rawEditor = page.locator('.editor-instance .view-lines', { hasText: 'AVTransport:1#Pause' }).first();
     await rawEditor.waitFor({ timeout: 15_000 });
-    const raw = await rawEditor.innerText();
+    // (Monaco draws spaces as no-break spaces.)
+    const raw = (await rawEditor.innerText()).replace(/\u00a0/g, ' ');
     assert.match(raw, /POST \/[^ ]+ HTTP\/1\.1/, raw);
     assert.match(raw, /HTTP\/1\.1 200/, raw);
+    // Read-only, under its action's name and time: nothing to save when it closes.
+    const rawTab = page.locator('.tab', { hasText: /Pause \d\d\.\d\d\.\d\d\.http/ }).first();
+    await rawTab.waitFor({ timeout: 10_000 });
+    assert.doesNotMatch(await rawTab.getAttribute('class') ?? '', /\bdirty\b/);
     await screenshot(page, 'play-to-raw-exchange');
 
     // Closing the panel ends the subscriptions it made.
@@ -131,5 +136,28 @@ describe('Play To (code-server)', { timeout: 240_000 }, () => {
     await polled.locator('button[data-control="stop"]').click();
     await polled.locator('.state', { hasText: 'Stopped' }).waitFor({ timeout: 20_000 });
     assert.equal(silent!.state().transportState, 'STOPPED');
+  }));
+
+  it('plays from a tile of the thumbnails grid', () => reportingFailure(wb, 'play-to-tile', async () => {
+    await (await contextMenuEntry(page, treeRow(page, 'Content').first(), 'Show Thumbnails')).click();
+    const grid = await findFrameWith(page, '.grid .tile');
+    const tile = grid.locator('.tile[data-id="01010976"]');
+    await tile.waitFor({ timeout: 20_000 });
+    await tile.click({ button: 'right' });
+    const menu = page.locator('.monaco-menu');
+    await menu.waitFor();
+    // A menu ignores a click that comes right after it opened (the mouse-up of the right-click).
+    await page.waitForTimeout(500);
+    await menu.locator('.action-item', { hasText: 'Play on…' }).first().click();
+    const quick = page.locator('.quick-input-widget');
+    await quick.locator('.quick-input-title', { hasText: 'Play "101-0976" on…' }).waitFor({ timeout: 10_000 });
+    await quick.locator('input').first().fill(RENDERER);
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: RENDERER }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const panel = await findFrameWith(page, `.renderer:has-text("${RENDERER}")`);
+    await panel.locator('h1', { hasText: '101-0976' }).waitFor({ timeout: 20_000 });
+    await panel.locator('.state', { hasText: 'Playing' }).waitFor({ timeout: 20_000 });
+    assert.match(renderer!.state().uri, /\/DL01010976\.JPG$/);
+    await screenshot(page, 'play-to-tile');
   }));
 });

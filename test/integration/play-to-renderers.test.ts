@@ -128,6 +128,8 @@ interface RendererCase {
    * events Volume 0 with Mute 1, and unmuting restores that 0.
    */
   forgetsVolumeWhenMuted: boolean;
+  /** What the state says once the queued tone plays (renderers differ in what they event then). */
+  afterNext?: (s: NowPlaying) => void;
 }
 
 const CASES: RendererCase[] = [
@@ -139,13 +141,15 @@ describe('Play To on real renderers (gmediarender, rygel) fed by a real minidlna
   let server: RunningMediaServer;
   let tone: DidlObject;
   let photo: DidlObject;
+  let tone2: DidlObject;
 
   before(async () => {
     assertIsolatedNetwork('play-to-renderers.test.ts');
-    server = await startAudioPictureServer();
-    const items = await findMediaItems(server, ['tone', 'photo']);
+    server = await startAudioPictureServer({ moreTones: ['tone2'] });
+    const items = await findMediaItems(server, ['tone', 'photo', 'tone2']);
     tone = items.get('tone')!;
     photo = items.get('photo')!;
+    tone2 = items.get('tone2')!;
   });
 
   after(async () => {
@@ -262,6 +266,25 @@ describe('Play To on real renderers (gmediarender, rygel) fed by a real minidlna
         // rygel goes from NO_MEDIA_PRESENT to STOPPED on SetAVTransportURI; gmediarender was STOPPED.
         const loaded = c.initialState === 'STOPPED' ? [] : ['STOPPED'];
         assert.deepEqual(follower.since(mark), [...loaded, 'PLAYING', 'PAUSED_PLAYBACK', 'PLAYING', 'STOPPED'], `states: ${follower.states.join(' → ')}`);
+      }));
+
+      it('queues the second tone (Play Next): NextAVTransportURI is evented, and the renderer plays on into it', () => withOutput(async () => {
+        assert.ok(client.has('SetNextAVTransportURI'), `${c.name} declares SetNextAVTransportURI`);
+        const first = chooseResource(tone, sinks);
+        const second = chooseResource(tone2, sinks);
+        assert.ok(first.ok && second.ok);
+        await client.setUri(first.resource.uri, metadataForItem(tone, first.resource));
+        await client.play();
+        await follower.waitFor((s) => s.transportState === 'PLAYING' && s.uri === first.resource.uri, 'PLAYING the first tone');
+        await client.setNextUri(second.resource.uri, metadataForItem(tone2, second.resource));
+        await follower.waitFor((s) => s.nextUri === second.resource.uri, 'NextAVTransportURI in an event');
+        assert.equal((await client.mediaInfo()).nextUri, second.resource.uri);
+        // Near the end of the first tone, then on into the second, announced by LastChange.
+        await client.seek(27);
+        await follower.waitFor((s) => s.uri === second.resource.uri && s.transportState === 'PLAYING', 'the second tone playing after the first ended', 15_000);
+        c.afterNext?.(follower.state);
+        await client.stop();
+        await follower.waitFor((s) => s.transportState === 'STOPPED', 'STOPPED');
       }));
 
       it('shows the JPEG as the renderer does with a still image', () => withOutput(async () => {

@@ -24,6 +24,8 @@ import { formatExchange } from '../../core/soap/invoke';
 
 export const INVOKE_ACTION_COMMAND = 'upnpExplorer.invokeAction';
 export const INVOCATION_HISTORY_COMMAND = 'upnpExplorer.invocationHistory';
+/** Read-only documents of raw exchanges: `upnp-raw:/<Action> <time>.http?id=<history id>`. */
+export const RAW_SCHEME = 'upnp-raw';
 
 /** Remembered form values are kept for this many actions (oldest dropped). */
 const MAX_REMEMBERED_ACTIONS = 200;
@@ -33,6 +35,9 @@ export class ActionCommands extends Feature implements ActionFormHost {
   private historyCounter = 0;
   /** This session's raw exchanges, by history entry (Invocation History opens them). */
   private readonly raws = new RawExchanges();
+  /** Exchanges opened that the history no longer keeps (a form's last call after 100 newer ones). */
+  private readonly looseRaws = new RawExchanges({ maxEntries: 8, maxChars: 256 * 1024, maxTotalChars: 2 * 1024 * 1024 });
+  private looseCounter = 0;
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -45,6 +50,12 @@ export class ActionCommands extends Feature implements ActionFormHost {
     this.disposables.push(
       vscode.commands.registerCommand(INVOKE_ACTION_COMMAND, (arg?: unknown) => this.invokeCommand(arg)),
       vscode.commands.registerCommand(INVOCATION_HISTORY_COMMAND, () => this.historyCommand()),
+      vscode.workspace.registerTextDocumentContentProvider(RAW_SCHEME, {
+        provideTextDocumentContent: (uri) => {
+          const id = new URLSearchParams(uri.query).get('id') ?? '';
+          return (this.raws.get(id) ?? this.looseRaws.get(id) ?? 'This exchange is no longer kept (only the newest 100 calls of this session are).').replace(/\r\n/g, '\n');
+        },
+      }),
       explorer.onDidChangeDevice((d) => this.refreshForms(d)),
     );
   }
@@ -115,7 +126,7 @@ export class ActionCommands extends Feature implements ActionFormHost {
     const picked = await new Promise<Item | undefined>((resolve) => {
       quick.onDidTriggerItemButton((e) => {
         quick.hide();
-        void this.openRaw(e.item.id);
+        void this.openRaw(e.item.id, undefined);
         resolve(undefined);
       });
       quick.onDidAccept(() => {
@@ -128,11 +139,23 @@ export class ActionCommands extends Feature implements ActionFormHost {
     if (picked) this.rerun(picked.id);
   }
 
-  /** Opens a call's raw exchange (HTTP request and answer) beside the current editor. */
-  private async openRaw(id: string): Promise<void> {
-    const raw = this.raws.get(id);
-    if (raw === undefined) return;
-    const doc = await vscode.workspace.openTextDocument({ content: raw.replace(/\r\n/g, '\n'), language: 'http' });
+  /**
+   * Opens a call's raw exchange (HTTP request and answer) read-only beside the current editor: a
+   * history entry's, or `text` when the history no longer keeps it.
+   */
+  async openRaw(id: string | undefined, text: string | undefined): Promise<void> {
+    let key = id !== undefined && this.raws.has(id) ? id : undefined;
+    if (key === undefined) {
+      if (text === undefined) return;
+      key = `loose-${(this.looseCounter++).toString(36)}`;
+      this.looseRaws.set(key, text);
+    }
+    const entry = id !== undefined ? findHistoryEntry(this.history(), id) : undefined;
+    const at = entry ? new Date(entry.at) : new Date();
+    const clock = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join('.');
+    const title = `${entry?.actionName ?? 'exchange'} ${clock}`;
+    const uri = vscode.Uri.from({ scheme: RAW_SCHEME, path: `/${title.replace(/[\\/?#%]/g, '_')}.http`, query: new URLSearchParams({ id: key }).toString() });
+    const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
@@ -231,9 +254,9 @@ export class ActionCommands extends Feature implements ActionFormHost {
     void this.context.workspaceState.update(ACTION_FORM_VALUES_KEY, all);
   }
 
-  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView, raw?: string): void {
+  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView, raw?: string): string | undefined {
     const ref = parseActionKey(actionKey);
-    if (!ref) return;
+    if (!ref) return undefined;
     const target = this.findTarget(ref);
     const entry: HistoryEntry = {
       id: `${Date.now().toString(36)}-${(this.historyCounter++).toString(36)}`,
@@ -254,6 +277,7 @@ export class ActionCommands extends Feature implements ActionFormHost {
     void this.context.workspaceState.update(HISTORY_KEY, addHistoryEntry(this.history(), entry));
     // Every open form of this device lists the device's history.
     for (const [key, panel] of this.panels) if (parseActionKey(key)?.deviceId === ref.deviceId) panel.postHistory();
+    return entry.id;
   }
 
   /**

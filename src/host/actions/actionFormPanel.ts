@@ -26,7 +26,10 @@ export interface ActionFormHost {
   resolve(actionKey: string): { service: ServiceState; action: Action } | string;
   timeoutMs(): number;
   remember(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[]): void;
-  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView, raw?: string): void;
+  /** Records a call in the history; gives its entry id. */
+  recorded(actionKey: string, values: Readonly<Record<string, string>>, extras: readonly ExtraArgInput[], result: ResultView, raw?: string): string | undefined;
+  /** Opens a raw exchange read-only beside the form (`text` when the history no longer keeps it). */
+  openRaw(historyId: string | undefined, text: string): Promise<void>;
   initialState(form: ActionFormModel): { values: Record<string, string>; extras: ExtraArgInput[] };
   historyFor(actionKey: string): HostMessage & { type: 'history' };
   rerun(historyId: string): void;
@@ -39,6 +42,8 @@ export class ActionFormPanel extends Feature {
   private shownValues: { readonly values: Readonly<Record<string, string>>; readonly extras: readonly ExtraArgInput[] } | undefined;
   private inFlight: AbortController | undefined;
   private lastExchange: RawExchange | undefined;
+  /** The history entry of the last call (its raw exchange is kept there). */
+  private lastHistoryId: string | undefined;
   private lastResult: HostMessage | undefined;
   private readonly disposeListeners: Array<() => void> = [];
 
@@ -176,7 +181,7 @@ export class ActionFormPanel extends Feature {
     if (this.isDisposed) return;
     this.postResult(message);
     this.shownValues = undefined;
-    this.host.recorded(this.form.actionKey, values, extras, message.result, message.raw);
+    this.lastHistoryId = this.host.recorded(this.form.actionKey, values, extras, message.result, message.raw);
     this.host.showResultLines(this.form, message.result);
   }
 
@@ -187,8 +192,7 @@ export class ActionFormPanel extends Feature {
 
   private async openRaw(): Promise<void> {
     if (!this.lastExchange) return;
-    const doc = await vscode.workspace.openTextDocument({ content: formatExchange(this.lastExchange).replace(/\r\n/g, '\n'), language: 'http' });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    await this.host.openRaw(this.lastHistoryId, formatExchange(this.lastExchange));
   }
 
   private async copyCurl(): Promise<void> {

@@ -139,12 +139,11 @@ async function measureReal(name: string, renderer: RunningRenderer, tones: reado
   let current = '';
   gena.onActivity((a) => {
     if (a.type !== 'event') return;
-    for (const i of a.event.lastChange?.instances ?? []) {
-      for (const v of i.variables) {
-        if (v.name === 'AVTransportURI' && v.value === current && !seen.has(current)) seen.set(current, performance.now());
-        if (v.name === 'TransportState' && v.value === 'PLAYING' && seen.has(current)) playingAt ??= performance.now();
-      }
-    }
+    // One event may carry the URI after the state (rygel): look at the URIs first.
+    const vars = (a.event.lastChange?.instances ?? []).flatMap((i) => i.variables);
+    if (vars.some((v) => (v.name === 'AVTransportURI' || v.name === 'CurrentTrackURI') && v.value === current) && !seen.has(current)) seen.set(current, performance.now());
+    if (vars.some((v) => v.name === 'TransportState' && v.value === 'PLAYING') && seen.has(current)) playingAt ??= performance.now();
+    if (process.env['PLAYTO_BENCH_DEBUG']) console.log(name, vars.map((v) => `${v.name}=${v.value.slice(0, 80)}`).join(' | '));
   });
   const avt = services.avTransport.service;
   await gena.subscribe({ eventSubUrl: avt.eventSubUrl, deviceUdn: device.udn, serviceId: avt.serviceId, serviceType: avt.serviceType });

@@ -290,6 +290,8 @@ export class SsdpAnnouncer {
 
   private async advertise(nts: 'alive' | 'byebye'): Promise<void> {
     const sends: Array<Promise<void>> = [];
+    const sent = new Map<InterfaceSocket, number>();
+    const failed = new Map<InterfaceSocket, string>();
     for (const s of this.sockets) {
       const location = this.options.locationFor(s.iface.address);
       for (const t of this.options.targets) {
@@ -305,12 +307,20 @@ export class SsdpAnnouncer {
           ...(nts === 'alive' ? this.extraLines() : []),
         ];
         const to = s.group === SSDP_IPV6_LINK_LOCAL_GROUP ? `${s.group}%${s.iface.name}` : s.group;
-        sends.push(this.send(s.socket, lines, to, this.port()).then(() => { this.counters.notifies++; }, () => undefined));
+        sends.push(this.send(s.socket, lines, to, this.port(), false).then(() => {
+          this.counters.notifies++;
+          sent.set(s, (sent.get(s) ?? 0) + 1);
+        }, (err: unknown) => { failed.set(s, `${to}: ${errorMessage(err)}`); }));
       }
     }
     await Promise.all(sends);
-    const where = this.sockets.map((s) => `${s.iface.name} ${s.iface.address}`).join(', ');
-    if (this.sockets.length > 0) this.log({ kind: 'notify', message: `Sent ${nts === 'alive' ? 'ssdp:alive' : 'ssdp:byebye'} ×${this.options.targets.length} on ${where}` });
+    // One line per round, and one per interface that could not send (not one per datagram).
+    const what = nts === 'alive' ? 'ssdp:alive' : 'ssdp:byebye';
+    const where = [...sent.keys()].map((s) => `${s.iface.name} ${s.iface.address}`).join(', ');
+    if (sent.size > 0) this.log({ kind: 'notify', message: `Sent ${what} ×${this.options.targets.length} on ${where}` });
+    for (const [s, why] of failed) {
+      this.log({ kind: 'warning', message: `Could not send ${what} on ${s.iface.name} ${s.iface.address} (${why}); control points there hear of the device only by searching` });
+    }
   }
 
   private uda11Lines(): string[] {
@@ -322,13 +332,13 @@ export class SsdpAnnouncer {
     return Object.entries(this.options.headers).map(([k, v]) => `${k}: ${v}`);
   }
 
-  private send(socket: dgram.Socket, lines: readonly string[], address: string, port: number): Promise<void> {
+  private send(socket: dgram.Socket, lines: readonly string[], address: string, port: number, logFailure = true): Promise<void> {
     const data = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
     return new Promise((resolve, reject) => {
       try {
         socket.send(data, port, address, (err) => {
           if (err) {
-            this.log({ kind: 'warning', message: `Could not send to ${address}:${port}: ${err.message}` });
+            if (logFailure) this.log({ kind: 'warning', message: `Could not send to ${address}:${port}: ${err.message}` });
             reject(err);
           } else {
             resolve();

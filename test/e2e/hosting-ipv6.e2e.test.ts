@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import type { Page } from 'playwright-core';
 import { addIpv6Address, linkLocalReady } from '../harness/ipv6';
 import { assertIsolatedNetwork } from '../harness/netns';
+import { newBasicDefinition } from './hostingHelpers';
 import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
 import { openViewContainer, runCommand, screenshot, waitForOutputLines, waitForTreeRows } from '../harness/browser';
@@ -44,11 +45,7 @@ describe('hosting a device over IPv6 (code-server)', { timeout: 240_000 }, () =>
   it('announces on every address of the interface, lists each with its LOCATION, and answers our IPv6 search', () => reportingFailure(wb, 'hosting-ipv6', async () => {
     const quick = page.locator('.quick-input-widget');
     await openViewContainer(page, 'UPnP');
-    await runCommand(page, 'UPnP: New Device Definition…');
-    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'Basic device with a vendor service' }).first().click();
-    await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'upnp-devices/basic', undefined, { timeout: 10_000 });
-    await quick.locator('input').press('Enter');
-    await page.locator('.tab', { hasText: 'upnp-device.json' }).first().waitFor({ timeout: 15_000 });
+    await newBasicDefinition(page);
     await runCommand(page, 'UPnP: Host Device');
     await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'upnp-devices/basic' }).first().click();
     const name = `Jambon 3000 on ${os.hostname()}`;

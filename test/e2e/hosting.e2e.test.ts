@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertIsolatedNetwork } from '../harness/netns';
+import { newBasicDefinition } from './hostingHelpers';
 import { reportingFailure, startWorkbench } from '../harness/workbench';
 import type { Workbench } from '../harness/workbench';
 import { contextMenuEntry, expandRow, openViewContainer, runCommand, screenshot, treeRow, waitForOutputLines, waitForTreeRows } from '../harness/browser';
@@ -89,13 +90,9 @@ describe('hosting a device (code-server)', { timeout: 300_000 }, () => {
     const quick = page.locator('.quick-input-widget');
     // The extension's contributions are in (its view container is there) before the palette is used.
     await openViewContainer(page, 'UPnP');
-    await runCommand(page, 'UPnP: New Device Definition…');
-    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'Basic device with a vendor service' }).first().click();
-    await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'upnp-devices/basic', undefined, { timeout: 10_000 });
-    await quick.locator('input').press('Enter');
+    await newBasicDefinition(page);
     const folder = path.join(wb!.workspace, 'upnp-devices', 'basic');
     const manifestFile = path.join(folder, 'upnp-device.json');
-    await page.locator('.tab', { hasText: 'upnp-device.json' }).first().waitFor({ timeout: 15_000 });
     await runCommand(page, 'View: Close All Editors');
     const good = readFileSync(manifestFile, 'utf8');
 

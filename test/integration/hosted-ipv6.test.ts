@@ -8,22 +8,20 @@
 //   change, all over IPv6.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { cpSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UpnpExplorer } from '../../src/core/explorer';
 import { isFullyDescribed } from '../../src/core/registry/registry';
 import { ipv6AddressesOf, selectInterfaces } from '../../src/core/ssdp/interfaces';
 import { parseSsdpMessage } from '../../src/core/ssdp/message';
 import { HostedDevice } from '../../src/device/hostedDevice';
+import { runGupnpControlPoint } from '../harness/gupnpControlPoint';
 import { addIpv6Address, bindWhenReady, linkLocal, linkLocalReady } from '../harness/ipv6';
 import { assertIsolatedNetwork } from '../harness/netns';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hosting');
-const GUPNP_CP = path.join(__dirname, '..', 'devices', 'gupnp-control-point.py');
 const HOST_ULA = 'fd00:9a::2';
 const PEER_ULA = 'fd00:9a::1';
 
@@ -157,23 +155,14 @@ describe('a hosted device over IPv6', () => {
       const log: string[] = [];
       hosted = await HostedDevice.start(basicCopy(), { interfaces: ipv6AddressesOf(new Set(['upnpv1'])), hostname: 'studio', user: 'u', log: (e) => log.push(e.message) });
       const from = side === 'unique-local' ? PEER_ULA : linkLocal('upnpv0')!;
-      const child = spawn('/usr/bin/python3', [GUPNP_CP, from, 'urn:schemas-upnp-org:device:Basic:1', 'urn:example-com:service:Jambon:1', 'GetSlice', 'Thickness=thin', '--', 'Slice', 'Count', '--', 'Temperature'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const steps: Array<Record<string, unknown>> = [];
+      let run;
       try {
-        for await (const line of createInterface({ input: child.stdout })) {
-          const step = JSON.parse(line) as Record<string, unknown>;
-          steps.push(step);
-          if (step['step'] === 'event' && step['value'] === '20') await hosted.http.emit('urn:example-com:serviceId:Jambon', 'Temperature', '25');
-        }
+        run = await runGupnpControlPoint(from, hosted);
       } finally {
-        clearTimeout(killer);
         await hosted.stop();
         hosted = undefined;
       }
-      const find = (name: string) => steps.find((s) => s['step'] === name);
+      const { steps, stderr, find } = run;
       const context = `${JSON.stringify(steps, null, 1)}\n${stderr}\n${log.join('\n')}`;
       assert.equal(find('context')?.['host'], from, context);
       assert.match(String(find('device')?.['location']), /^http:\/\/\[fd00:9a::2\]:\d+\/description\.xml$/, context);

@@ -12,16 +12,15 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UpnpExplorer } from '../../src/core/explorer';
 import { isFullyDescribed } from '../../src/core/registry/registry';
 import { selectInterfaces } from '../../src/core/ssdp/interfaces';
 import { HostedDevice } from '../../src/device/hostedDevice';
 import { DEVICE_TEMPLATES, writeTemplate } from '../../src/device/templates';
+import { runGupnpControlPoint } from '../harness/gupnpControlPoint';
 import { assertIsolatedNetwork } from '../harness/netns';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hosting');
-const GUPNP_CP = path.join(__dirname, '..', 'devices', 'gupnp-control-point.py');
 const hostSide = () => selectInterfaces(['upnpv1'], false).selected;
 
 function copyOf(name: string, edit?: (m: Record<string, unknown>) => void): string {
@@ -80,23 +79,13 @@ describe('real control points from Debian meet a hosted device', () => {
     const log: string[] = [];
     const hosted = await HostedDevice.start(copyOf('basic'), { interfaces: hostSide(), hostname: 'studio', user: 'u', log: (e) => log.push(e.message) });
     const location = hosted.http.locationFor('10.99.0.2');
-    const child = spawn('/usr/bin/python3', [GUPNP_CP, 'upnpv0', 'urn:schemas-upnp-org:device:Basic:1', 'urn:example-com:service:Jambon:1', 'GetSlice', 'Thickness=thin', '--', 'Slice', 'Count', '--', 'Temperature'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const steps: Array<Record<string, unknown>> = [];
+    let run;
     try {
-      for await (const line of createInterface({ input: child.stdout })) {
-        const step = JSON.parse(line) as Record<string, unknown>;
-        steps.push(step);
-        // The initial event is in: change the temperature, as Emit Event… does.
-        if (step['step'] === 'event' && step['value'] === '20') await hosted.http.emit('urn:example-com:serviceId:Jambon', 'Temperature', '25');
-      }
+      run = await runGupnpControlPoint('upnpv0', hosted);
     } finally {
-      clearTimeout(killer);
       await hosted.stop();
     }
-    const find = (name: string) => steps.find((s) => s['step'] === name);
+    const { steps, stderr, find } = run;
     const context = `${JSON.stringify(steps, null, 1)}\n${stderr}\n${log.join('\n')}`;
     assert.deepEqual(find('device'), { step: 'device', udn: hosted.identity.udn, location, friendlyName: 'Jambon 3000 on studio', deviceType: 'urn:schemas-upnp-org:device:Basic:1' }, context);
     assert.deepEqual(find('action'), { step: 'action', ok: true, outputs: { Slice: 'thin', Count: '3' } }, context);

@@ -54,6 +54,10 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
   private readonly serviceRows = new Map<string, Set<string>>();
   /** Each device's label when last drawn: a new one may change its place in the sorted list. */
   private readonly drawnLabels = new Map<string, string>();
+  /** What each row looked like when VS Code last asked (itemSignature), by node id. */
+  private readonly drawnItems = new Map<string, string>();
+  /** The child ids each row had when VS Code last asked for its children, by node id. */
+  private readonly drawnChildren = new Map<string, string>();
 
   constructor(
     private readonly explorer: UpnpExplorer,
@@ -98,7 +102,9 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
     }
     // Content children come from Browse, fetched by the content feature.
     if (element.kind === 'content') return this.content?.children(element) ?? [];
-    return childrenOf(element).map((n) => this.intern(n));
+    const children = childrenOf(element).map((n) => this.intern(n));
+    this.drawnChildren.set(element.id, children.map((c) => c.id).join('\n'));
+    return children;
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
@@ -106,7 +112,9 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return honest(this.buildTreeItem(node));
+    const item = honest(this.buildTreeItem(node));
+    if (node.kind !== 'content') this.drawnItems.set(node.id, itemSignature(item));
+    return item;
   }
 
   private buildTreeItem(node: TreeNode): vscode.TreeItem {
@@ -209,7 +217,7 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
       if (!device) continue;
       // A new label may move the device in the sorted list: then the list is redrawn.
       if (this.drawnLabels.get(key) !== deviceLabel(device)) root = true;
-      if (!root) changed.push(this.intern(rootDeviceNode(device)));
+      if (!root) changed.push(...this.changedWithin(this.intern(rootDeviceNode(device))));
     }
     if (!root) {
       for (const service of this.pendingServices) {
@@ -230,6 +238,24 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
   protected override onDispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
+  }
+
+  /**
+   * The rows of `node`'s subtree that look different from when they were drawn: the highest ones
+   * only (a redrawn row's children are asked for again). A row that looks the same is not redrawn,
+   * because redrawing a row makes VS Code forget its children's handles until it asks for them
+   * again, and a context-menu command on one of them in that moment would arrive without its row.
+   */
+  private changedWithin(node: TreeNode): TreeNode[] {
+    if (node.kind === 'content') return [];
+    const drawn = this.drawnItems.get(node.id);
+    if (drawn === undefined) return []; // never shown: nothing to redraw
+    if (itemSignature(honest(this.buildTreeItem(node))) !== drawn) return [node];
+    const drawnChildren = this.drawnChildren.get(node.id);
+    if (drawnChildren === undefined) return []; // its children were never asked for
+    const children = childrenOf(node).map((n) => this.intern(n));
+    if (children.map((c) => c.id).join('\n') !== drawnChildren) return [node];
+    return children.flatMap((c) => this.changedWithin(c));
   }
 
   /** Redraws a device (by key) or the whole list (undefined) soon: bursts make one redraw. */
@@ -264,7 +290,13 @@ export class DevicesTreeProvider extends Feature implements vscode.TreeDataProvi
   /** Drops the nodes of a device that left. */
   private forget(deviceKey: string): void {
     const id = `device:${deviceKey}`;
-    for (const key of [...this.nodes.keys()]) if (key === id || key.startsWith(`${id}/`)) this.nodes.delete(key);
+    for (const key of [...this.nodes.keys()]) {
+      if (key === id || key.startsWith(`${id}/`)) {
+        this.nodes.delete(key);
+        this.drawnItems.delete(key);
+        this.drawnChildren.delete(key);
+      }
+    }
     for (const key of [...this.serviceRows.keys()]) if (key.startsWith(`${deviceKey}|`)) this.serviceRows.delete(key);
     this.drawnLabels.delete(deviceKey);
   }
@@ -322,6 +354,15 @@ function honest(item: vscode.TreeItem): vscode.TreeItem {
   else if (item.label) item.label = { ...item.label, label: oneLine(item.label.label, 200) };
   if (typeof item.description === 'string') item.description = oneLine(item.description, 300);
   return item;
+}
+
+/** What a row shows, as one string: two rows with the same signature look the same. */
+function itemSignature(item: vscode.TreeItem): string {
+  const icon = item.iconPath;
+  const iconKey = icon instanceof vscode.ThemeIcon ? `theme:${icon.id}:${icon.color?.id ?? ''}` : icon === undefined ? '' : typeof icon === 'string' ? icon : JSON.stringify(icon);
+  const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value ?? '';
+  const label = typeof item.label === 'string' ? item.label : JSON.stringify(item.label ?? '');
+  return JSON.stringify([label, item.description ?? '', tooltip, iconKey, item.contextValue ?? '', item.collapsibleState ?? 0, item.command?.command ?? '']);
 }
 
 /** Whether a device or one of its embedded devices shows the icon at `url`. */

@@ -122,6 +122,10 @@ export class ActionCommands extends Feature implements ActionFormHost {
     quick.placeholder = 'Action, service or device ($(file-code) opens what was sent and answered)';
     quick.matchOnDescription = true;
     quick.matchOnDetail = true;
+    // Opened from the palette while a webview (Now Playing, a form) had focus, VS Code may hand
+    // focus back to the webview just after the picker shows, which would close it at once (seen in
+    // a fresh-clone run). Escape still closes it.
+    quick.ignoreFocusOut = true;
     quick.items = items;
     const picked = await new Promise<Item | undefined>((resolve) => {
       quick.onDidTriggerItemButton((e) => {

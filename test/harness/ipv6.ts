@@ -18,6 +18,12 @@ export function addIpv6Address(name: string, address: string): void {
   if (r.status !== 0) throw new Error(`ip -6 addr replace ${address} on ${name}: ${r.stderr?.toString()}`);
 }
 
+/** Removes an address addIpv6Address added (suites share one namespace: leave it as found). */
+export function removeIpv6Address(name: string, address: string): void {
+  assertIsolatedNetwork('removeIpv6Address');
+  spawnSync('ip', ['-6', 'addr', 'del', `${address}/64`, 'dev', name]);
+}
+
 /** Binds `socket` to address:port, retrying while the address is still tentative (up to 8 s). */
 export async function bindWhenReady(socket: dgram.Socket, address: string, port: number): Promise<void> {
   const end = Date.now() + 8000;

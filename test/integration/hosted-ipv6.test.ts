@@ -14,11 +14,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UpnpExplorer } from '../../src/core/explorer';
 import { isFullyDescribed } from '../../src/core/registry/registry';
-import { ipv6AddressesOf, selectInterfaces } from '../../src/core/ssdp/interfaces';
+import { ipv6AddressesOf, isLinkLocal6, selectInterfaces } from '../../src/core/ssdp/interfaces';
 import { parseSsdpMessage } from '../../src/core/ssdp/message';
 import { HostedDevice } from '../../src/device/hostedDevice';
 import { runGupnpControlPoint } from '../harness/gupnpControlPoint';
-import { addIpv6Address, bindWhenReady, linkLocal, linkLocalReady } from '../harness/ipv6';
+import { addIpv6Address, bindWhenReady, linkLocal, linkLocalReady, removeIpv6Address } from '../harness/ipv6';
 import { assertIsolatedNetwork } from '../harness/netns';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hosting');
@@ -31,7 +31,9 @@ function basicCopy(): string {
   return folder;
 }
 
-const hostSide = () => [...selectInterfaces(['upnpv1'], false).selected, ...ipv6AddressesOf(new Set(['upnpv1']))];
+/** upnpv1's link-local address and HOST_ULA (not any other address a suite may have left there). */
+const hostSide6 = () => ipv6AddressesOf(new Set(['upnpv1'])).filter((i) => isLinkLocal6(i.address) || i.address === HOST_ULA);
+const hostSide = () => [...selectInterfaces(['upnpv1'], false).selected, ...hostSide6()];
 
 interface Heard { readonly text: string; readonly from: string }
 
@@ -73,7 +75,11 @@ describe('a hosted device over IPv6', () => {
   });
 
   let hosted: HostedDevice | undefined;
-  after(async () => { await hosted?.stop(); });
+  after(async () => {
+    await hosted?.stop();
+    removeIpv6Address('upnpv1', HOST_ULA);
+    removeIpv6Address('upnpv0', PEER_ULA);
+  });
 
   it('announces on FF02::C and FF05::C with a routable LOCATION, answers searches on every scope and unicast, and says byebye', async () => {
     const ll = await peer(`${linkLocal('upnpv0')!}%upnpv0`);
@@ -132,7 +138,7 @@ describe('a hosted device over IPv6', () => {
   });
 
   it('our own discovery with IPv6 on finds and describes it over IPv6', async () => {
-    hosted = await HostedDevice.start(basicCopy(), { interfaces: ipv6AddressesOf(new Set(['upnpv1'])), hostname: 'v6', user: 'u' });
+    hosted = await HostedDevice.start(basicCopy(), { interfaces: hostSide6(), hostname: 'v6', user: 'u' });
     const explorer = new UpnpExplorer({ searchTarget: 'upnp:rootdevice', mx: 1, interfaces: ['upnpv0'], ipv6: true, httpTimeoutMs: 3000 });
     try {
       await explorer.start();
@@ -153,7 +159,7 @@ describe('a hosted device over IPv6', () => {
   for (const side of ['unique-local', 'link-local'] as const) {
     it(`a GUPnP control point on a ${side} address discovers it, invokes an action and gets events, over IPv6`, async () => {
       const log: string[] = [];
-      hosted = await HostedDevice.start(basicCopy(), { interfaces: ipv6AddressesOf(new Set(['upnpv1'])), hostname: 'studio', user: 'u', log: (e) => log.push(e.message) });
+      hosted = await HostedDevice.start(basicCopy(), { interfaces: hostSide6(), hostname: 'studio', user: 'u', log: (e) => log.push(e.message) });
       const from = side === 'unique-local' ? PEER_ULA : linkLocal('upnpv0')!;
       let run;
       try {

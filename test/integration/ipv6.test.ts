@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { UpnpExplorer } from '../../src/core/explorer';
 import { isFullyDescribed } from '../../src/core/registry/registry';
 import { parseSsdpMessage } from '../../src/core/ssdp/message';
-import { addIpv6Address, bindWhenReady, linkLocal } from '../harness/ipv6';
+import { addIpv6Address, bindWhenReady, linkLocal, removeIpv6Address } from '../harness/ipv6';
 import { assertIsolatedNetwork } from '../harness/netns';
 
 const UDN = 'uuid:1b6e0000-0000-4000-8000-000000000006';
@@ -50,6 +50,7 @@ describe('IPv6 link-local discovery', () => {
     explorer?.dispose();
     device?.close();
     await new Promise((r) => server?.close(r));
+    removeIpv6Address('upnpv1', DEVICE_ADDRESS);
   });
 
   it('sends M-SEARCH to [ff02::c]:1900 on the interface and describes the device that answers', async () => {

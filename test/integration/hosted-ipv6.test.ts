@@ -156,6 +156,25 @@ describe('a hosted device over IPv6', () => {
     }
   });
 
+  it('with only a link-local address, it announces a link-local LOCATION, and our discovery says why it cannot describe it', async () => {
+    hosted = await HostedDevice.start(basicCopy(), { interfaces: hostSide6().filter((i) => isLinkLocal6(i.address)), hostname: 'v6', user: 'u' });
+    const explorer = new UpnpExplorer({ searchTarget: 'upnp:rootdevice', mx: 1, interfaces: ['upnpv0'], ipv6: true, httpTimeoutMs: 3000 });
+    try {
+      assert.match(hosted.http.location, /^http:\/\/\[fe80:[0-9a-f:]+\]:\d+\/description\.xml$/);
+      await explorer.start();
+      await explorer.search();
+      const udn = hosted.identity.udn;
+      await until('the device given up on', () => explorer.devices.some((d) => d.udn === udn && d.status === 'error'), 8000);
+      const d = explorer.devices.find((x) => x.udn === udn)!;
+      assert.match(d.error ?? '', /link-local IPv6 address, which is only reachable through a named interface, and a URL can't carry that/);
+      assert.match(d.error ?? '', /Give the device a unique-local or global IPv6 address/);
+    } finally {
+      explorer.dispose();
+      await hosted.stop();
+      hosted = undefined;
+    }
+  });
+
   for (const side of ['unique-local', 'link-local'] as const) {
     it(`a GUPnP control point on a ${side} address discovers it, invokes an action and gets events, over IPv6`, async () => {
       const log: string[] = [];

@@ -153,6 +153,10 @@ export async function openResponse(url: string, options: RequestOptions = {}): P
       return new FetchError('timeout', message, url, status);
     }
     if (status !== undefined) return new FetchError('network', `${url} broke off mid-answer: ${describeNetworkError(err)}.`, url, status);
+    if (/^https?:\/\/\[fe[89ab][0-9a-f]:/i.test(url)) {
+      // A link-local URL can't name the interface (zone) a connection needs; the kernel refuses it.
+      return new FetchError('network', `Could not reach ${url}: it is a link-local IPv6 address, which is only reachable through a named interface, and a URL can't carry that (${describeNetworkError(err)}). Give the device a unique-local or global IPv6 address (or use IPv4) so its LOCATION is routable.`, url);
+    }
     return new FetchError('network', `Could not reach ${url}: ${describeNetworkError(err)}.`, url);
   };
   let res;

@@ -53,11 +53,30 @@ const extension = {
   logLevel: 'info',
 };
 
+/**
+ * undici carries llhttp twice as WebAssembly (72 KB each): with SIMD instructions and without.
+ * Only the one without is bundled: undici's loader tries SIMD first and falls back to it (as it
+ * does on ppc64 and with UNDICI_NO_WASM_SIMD=1), so requests work the same; device answers are
+ * small and bodies stream past the parser, so the SIMD speed-up is not measurable here (README:
+ * "Packages"). It keeps all host code under the 1 MB budget.
+ * @type {esbuild.Plugin}
+ */
+const llhttpWithoutSimd = {
+  name: 'llhttp-without-simd',
+  setup(build) {
+    build.onResolve({ filter: /llhttp_simd-wasm\.js$/ }, () => ({ path: 'llhttp-simd-left-out', namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+      contents: "throw new Error('llhttp with SIMD is not bundled; undici uses llhttp without SIMD');",
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const undici = {
   ...extension,
   entryPoints: undefined,
-  plugins: [],
+  plugins: [llhttpWithoutSimd],
   stdin: { contents: "module.exports = require('undici');", resolveDir: '.', loader: 'js' },
   outfile: `${out}/undici.js`,
   external: [],

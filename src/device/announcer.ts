@@ -104,6 +104,8 @@ export class SsdpAnnouncer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readvertise: NodeJS.Timeout | undefined;
   private pendingAnswers = 0;
+  /** Why the last announcement round could not be sent from a socket (absent once one goes out). */
+  private readonly sendProblems = new Map<InterfaceSocket, string>();
   /** Searches heard within DUPLICATE_WINDOW_MS, oldest first. */
   private readonly recent = new Map<string, number>();
   private stopped = false;
@@ -130,9 +132,15 @@ export class SsdpAnnouncer {
     return announcer;
   }
 
-  /** The interfaces announced on, with whether unicast searches reach them. */
-  get interfaces(): ReadonlyArray<{ readonly iface: SsdpInterface; readonly unicast: boolean }> {
-    return this.sockets.map((s) => ({ iface: s.iface, unicast: s.unicast }));
+  /**
+   * The interfaces announced on, with whether unicast searches reach them and why the last
+   * announcement could not be sent there (e.g. no multicast route), if it could not.
+   */
+  get interfaces(): ReadonlyArray<{ readonly iface: SsdpInterface; readonly unicast: boolean; readonly sendProblem?: string }> {
+    return this.sockets.map((s) => {
+      const sendProblem = this.sendProblems.get(s);
+      return { iface: s.iface, unicast: s.unicast, ...(sendProblem !== undefined ? { sendProblem } : {}) };
+    });
   }
 
   /** Sends byebye for every target on every interface, waits until they are out, then closes. */
@@ -318,7 +326,9 @@ export class SsdpAnnouncer {
     const what = nts === 'alive' ? 'ssdp:alive' : 'ssdp:byebye';
     const where = [...sent.keys()].map((s) => `${s.iface.name} ${s.iface.address}`).join(', ');
     if (sent.size > 0) this.log({ kind: 'notify', message: `Sent ${what} ×${this.options.targets.length} on ${where}` });
+    for (const s of sent.keys()) this.sendProblems.delete(s);
     for (const [s, why] of failed) {
+      if (!sent.has(s)) this.sendProblems.set(s, why);
       this.log({ kind: 'warning', message: `Could not send ${what} on ${s.iface.name} ${s.iface.address} (${why}); control points there hear of the device only by searching` });
     }
   }

@@ -175,6 +175,22 @@ describe('a hosted device over IPv6', () => {
     }
   });
 
+  it('marks an address it cannot announce from (IPv6 on loopback has no multicast route), with one warning per round', async () => {
+    const log: string[] = [];
+    hosted = await HostedDevice.start(basicCopy(), { interfaces: [...selectInterfaces(['127.0.0.1'], false).selected, ...ipv6AddressesOf(new Set(['lo']))], hostname: 'v6', user: 'u', log: (e) => log.push(e.message) });
+    try {
+      await until('the first round', () => log.some((l) => l.startsWith('Sent ssdp:alive')));
+      const byAddress = new Map(hosted.ssdp.interfaces.map((i) => [i.iface.address, i.sendProblem]));
+      assert.equal(byAddress.get('127.0.0.1'), undefined);
+      assert.match(byAddress.get('::1') ?? '', /^ff05::c: .*ENETUNREACH/);
+      assert.deepEqual(log.filter((l) => l.startsWith('Sent ssdp:alive')), ['Sent ssdp:alive ×4 on lo 127.0.0.1'], 'an address that sent nothing is not said to have sent');
+      assert.equal(log.filter((l) => l.startsWith('Could not send ssdp:alive on lo ::1')).length, 1, log.join('\n'));
+    } finally {
+      await hosted.stop();
+      hosted = undefined;
+    }
+  });
+
   for (const side of ['unique-local', 'link-local'] as const) {
     it(`a GUPnP control point on a ${side} address discovers it, invokes an action and gets events, over IPv6`, async () => {
       const log: string[] = [];

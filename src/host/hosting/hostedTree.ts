@@ -10,7 +10,7 @@ export const HOSTED_VIEW_ID = 'upnpExplorer.hosted';
 
 export type HostedNode =
   | { readonly kind: 'device'; readonly device: HostedDevice }
-  | { readonly kind: 'interface'; readonly device: HostedDevice; readonly name: string; readonly address: string; readonly location: string; readonly unicast: boolean }
+  | { readonly kind: 'interface'; readonly device: HostedDevice; readonly name: string; readonly address: string; readonly location: string; readonly unicast: boolean; readonly sendProblem?: string }
   | { readonly kind: 'stat'; readonly device: HostedDevice; readonly id: string; readonly label: string; readonly description: string; readonly icon: string };
 
 export class HostedTreeProvider extends Feature implements vscode.TreeDataProvider<HostedNode> {
@@ -60,7 +60,7 @@ export class HostedTreeProvider extends Feature implements vscode.TreeDataProvid
     const h = d.http.counters;
     const subscribers = d.definition.services.reduce((n, svc) => n + d.http.subscriberCount(svc.description.serviceId), 0);
     return [
-      ...d.ssdp.interfaces.map(({ iface, unicast }): HostedNode => ({ kind: 'interface', device: d, name: iface.name, address: iface.address, location: d.locationFor(iface.address), unicast })),
+      ...d.ssdp.interfaces.map(({ iface, unicast, sendProblem }): HostedNode => ({ kind: 'interface', device: d, name: iface.name, address: iface.address, location: d.locationFor(iface.address), unicast, ...(sendProblem !== undefined ? { sendProblem } : {}) })),
       { kind: 'stat', device: d, id: 'ssdp', label: 'Searches', description: `${s.answered} answered, ${s.ignored} not · ${s.notifies} NOTIFYs sent`, icon: 'radio-tower' },
       { kind: 'stat', device: d, id: 'http', label: 'HTTP', description: `${h.requests} requests · ${h.soapCalls} SOAP calls`, icon: 'globe' },
       { kind: 'stat', device: d, id: 'events', label: 'Events', description: `${subscribers} subscriber${subscribers === 1 ? '' : 's'} · ${h.notifies} NOTIFYs delivered`, icon: 'bell' },
@@ -84,9 +84,9 @@ export class HostedTreeProvider extends Feature implements vscode.TreeDataProvid
       case 'interface': {
         const item = new vscode.TreeItem(`${node.name} ${node.address}`, vscode.TreeItemCollapsibleState.None);
         item.id = `hosted|${key}|if|${node.address}`;
-        item.description = node.location;
-        item.iconPath = new vscode.ThemeIcon('plug');
-        item.tooltip = `Announced on ${node.name} (${node.address}); LOCATION ${node.location}${node.unicast ? '' : '\nPort 1900 on this address is taken by another program: unicast M-SEARCH to it is not answered.'}`;
+        item.description = node.sendProblem ? `${node.location} · announcements fail` : node.location;
+        item.iconPath = node.sendProblem ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : new vscode.ThemeIcon('plug');
+        item.tooltip = `${node.sendProblem ? `Announcements can't be sent from ${node.name} (${node.address}): ${oneLine(node.sendProblem, 200)}. Control points there find the device only by searching.` : `Announced on ${node.name} (${node.address})`}; LOCATION ${node.location}${node.unicast ? '' : '\nPort 1900 on this address is taken by another program: unicast M-SEARCH to it is not answered.'}`;
         item.contextValue = 'upnpHostedInterface';
         return item;
       }

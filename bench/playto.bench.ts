@@ -9,15 +9,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDidl } from '../src/core/av/didl';
-import { metadataForItem } from '../src/core/av/playTo';
+import { chooseResource, metadataForItem } from '../src/core/av/playTo';
 import { RendererClient, rendererServices } from '../src/core/av/renderer';
-import type { RendererService } from '../src/core/av/renderer';
-import { fetchBytes } from '../src/core/http/fetch';
-import { parseDeviceDescription } from '../src/core/description/device';
-import { parseScpd } from '../src/core/description/scpd';
 import { GenaClient } from '../src/core/gena/client';
 import { existsSync } from 'node:fs';
-import { chooseResource } from '../src/core/av/playTo';
 import type { DidlObject } from '../src/core/av/didl';
 import { startSimulatedRenderer } from '../test/devices/renderer';
 import { assertIsolatedNetwork } from '../test/harness/netns';
@@ -34,9 +29,8 @@ async function main(): Promise<void> {
   const renderer = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1' });
   const gena = new GenaClient({ callbackAddress: '127.0.0.1' });
   try {
-    const description = parseDeviceDescription((await fetchBytes(renderer.location)).body.toString('utf8'), renderer.location);
-    const services: RendererService[] = [];
-    for (const s of description.device.services) services.push({ service: s, scpd: parseScpd((await fetchBytes(s.scpdUrl)).body.toString('utf8'), s.scpdUrl) });
+    const description = await describeDevice(renderer.location);
+    const services = description.services;
     const client = new RendererClient(rendererServices(services)!);
     const avt = services.find((s) => /AVTransport/.test(s.service.serviceType))!.service;
     const item = parseDidl(readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'didl', 'leica-browse-result.didl.xml'), 'utf8')).objects[0]!;
@@ -56,7 +50,7 @@ async function main(): Promise<void> {
         }
       }
     });
-    await gena.subscribe({ eventSubUrl: avt.eventSubUrl, deviceUdn: description.device.udn, serviceId: avt.serviceId, serviceType: avt.serviceType });
+    await gena.subscribe({ eventSubUrl: avt.eventSubUrl, deviceUdn: description.udn, serviceId: avt.serviceId, serviceType: avt.serviceType });
 
     const toEvent: number[] = [];
     const toPlaying: number[] = [];

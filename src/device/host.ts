@@ -11,12 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Action, ServiceScpd, StateVariable } from '../core/description/model';
 import { findStateVariable } from '../core/description/lookup';
 import { validateValue } from '../core/soap/types';
+import { interfaceNameOf } from '../core/gena/localAddress';
 import { parseTimeoutHeader } from '../core/gena/timeout';
 import { errorMessage } from '../core/util/errors';
 import { oneLine } from '../core/util/text';
@@ -409,7 +409,7 @@ export class DeviceHost {
       }
     }
     if (rt.subscribers.size >= MAX_SUBSCRIBERS_PER_SERVICE) return this.refuse(req, res, 503, `${serviceId} has ${MAX_SUBSCRIBERS_PER_SERVICE} subscribers already`);
-    const zone = /%(.+)$/.exec(remote)?.[1] ?? interfaceOfAddress(req.socket.localAddress ?? '');
+    const zone = /%(.+)$/.exec(remote)?.[1] ?? interfaceNameOf(normalizeAddress(req.socket.localAddress ?? ''));
     const sub: Subscriber = { sid: `uuid:${randomUUID()}`, callbacks, ...(zone ? { zone } : {}), seq: 0, expiresAt: Date.now() + timeout * 1000, chain: Promise.resolve() };
     rt.subscribers.set(sub.sid, sub);
     this.counters.subscriptions++;
@@ -525,24 +525,13 @@ function contentTypeOf(file: string, xmlType: string): string {
  * its addresses and take events at another (the kernel picks the source), and is no third host.
  */
 function isOwnAddress(address: string): boolean {
-  const a = normalizeAddress(address).replace(/%.*$/, '');
-  if (a === '::1' || a.startsWith('127.')) return true;
-  return Object.values(networkInterfaces()).some((infos) => (infos ?? []).some((i) => normalizeAddress(i.address).replace(/%.*$/, '') === a));
+  const a = normalizeAddress(address);
+  return a === '::1' || a.startsWith('127.') || interfaceNameOf(a) !== undefined;
 }
 
 /** `::ffff:127.0.0.1` and `127.0.0.1` are one host, and so are `fe80::1%eth0` and `fe80::1`. */
 function normalizeAddress(a: string): string {
   return a.replace(/^::ffff:/i, '').replace(/%.*$/, '').toLowerCase();
-}
-
-/** The interface holding one of this machine's addresses (a connection's local end). */
-function interfaceOfAddress(address: string): string | undefined {
-  const a = normalizeAddress(address);
-  if (a === '') return undefined;
-  for (const [name, infos] of Object.entries(networkInterfaces())) {
-    if ((infos ?? []).some((i) => normalizeAddress(i.address) === a)) return name;
-  }
-  return undefined;
 }
 
 function escapeRegExp(s: string): string {

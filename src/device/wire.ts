@@ -1,6 +1,7 @@
 // What a UPnP device puts on the wire, written once for the hosted devices (host.ts) and the
 // simulated devices the tests run: SOAP answers and faults (UDA 1.1 §3.2) and the NOTIFY that
 // carries an event (§4.3).
+import { isLinkLocal6 } from '../core/ssdp/interfaces';
 import { request } from 'node:http';
 import { xmlEscape } from '../core/xml/xml';
 
@@ -38,7 +39,7 @@ export function sendNotify(callback: string, sid: string, seq: number, body: str
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
     const req = request({
-      host: zone && /^fe[89ab][0-9a-f]:/i.test(host) ? `${host}%${zone}` : host,
+      host: zone && isLinkLocal6(host) ? `${host}%${zone}` : host,
       port: url.port || 80,
       path: `${url.pathname}${url.search}`,
       method: 'NOTIFY',

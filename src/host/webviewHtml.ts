@@ -40,3 +40,9 @@ export function webviewPage(webview: vscode.Webview, dist: vscode.Uri, o: Webvie
 </body>
 </html>`;
 }
+
+/** An image fetched by the host as a data: URI for a webview (the only images they may show). */
+export function imageDataUri(mime: string, data: Buffer): string {
+  const type = /^image\/(jpeg|png|gif|webp|bmp)$/i.test(mime) ? mime.toLowerCase() : 'image/jpeg';
+  return `data:${type};base64,${data.toString('base64')}`;
+}

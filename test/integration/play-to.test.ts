@@ -13,13 +13,11 @@ import { parseDidl } from '../../src/core/av/didl';
 import { chooseResource, metadataForItem } from '../../src/core/av/playTo';
 import { RendererClient, RendererError, applyLastChange, rendererServices } from '../../src/core/av/renderer';
 import type { NowPlaying, RendererService } from '../../src/core/av/renderer';
-import { parseDeviceDescription } from '../../src/core/description/device';
-import { parseScpd } from '../../src/core/description/scpd';
 import { GenaClient } from '../../src/core/gena/client';
-import { fetchBytes } from '../../src/core/http/fetch';
 import { startSimulatedRenderer } from '../devices/renderer';
 import type { SimulatedRenderer } from '../devices/renderer';
 import { assertIsolatedNetwork } from '../harness/netns';
+import { describeDevice } from '../harness/renderers';
 
 const photo = parseDidl(readFileSync(path.join(__dirname, '..', 'fixtures', 'didl', 'leica-browse-result.didl.xml'), 'utf8')).objects[0]!;
 
@@ -31,10 +29,7 @@ describe('Play To against the simulated renderer', () => {
   before(async () => {
     assertIsolatedNetwork('play-to.test.ts');
     renderer = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1' });
-    const description = parseDeviceDescription((await fetchBytes(renderer.location)).body.toString('utf8'), renderer.location);
-    udn = description.device.udn;
-    services = [];
-    for (const s of description.device.services) services.push({ service: s, scpd: parseScpd((await fetchBytes(s.scpdUrl)).body.toString('utf8'), s.scpdUrl) });
+    ({ udn, services } = await describeDevice(renderer.location));
   });
 
   after(async () => {
@@ -112,9 +107,8 @@ describe('Play To against the simulated renderer', () => {
     const queueing = await startSimulatedRenderer({ interfaceAddress: '127.0.0.1', queue: true, udn: 'uuid:0b7a3c2e-9d41-4f6a-8c55-2f1e0d9c8b72' });
     const gena = new GenaClient({ callbackAddress: '127.0.0.1' });
     try {
-      const description = parseDeviceDescription((await fetchBytes(queueing.location)).body.toString('utf8'), queueing.location);
-      const list: RendererService[] = [];
-      for (const s of description.device.services) list.push({ service: s, scpd: parseScpd((await fetchBytes(s.scpdUrl)).body.toString('utf8'), s.scpdUrl) });
+      const description = await describeDevice(queueing.location);
+      const list = description.services;
       const client = new RendererClient(rendererServices(list)!);
       assert.equal(client.has('SetNextAVTransportURI'), true);
       let state: NowPlaying = {};
@@ -123,7 +117,7 @@ describe('Play To against the simulated renderer', () => {
         if (a.type === 'event' && a.event.lastChange) { const c = a.event.lastChange; chain = chain.then(async () => { state = await applyLastChange(state, c); }); }
       });
       const avt = list.find((s) => /AVTransport/.test(s.service.serviceType))!.service;
-      await gena.subscribe({ eventSubUrl: avt.eventSubUrl, deviceUdn: description.device.udn, serviceId: avt.serviceId, serviceType: avt.serviceType });
+      await gena.subscribe({ eventSubUrl: avt.eventSubUrl, deviceUdn: description.udn, serviceId: avt.serviceId, serviceType: avt.serviceType });
       const second = parseDidl(readFileSync(path.join(__dirname, '..', 'fixtures', 'didl', 'leica-browse-result.didl.xml'), 'utf8')).objects[1]!;
       const choice = chooseResource(second, await client.sinkProtocols());
       assert.ok(choice.ok);

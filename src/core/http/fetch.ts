@@ -4,6 +4,7 @@
 // (fetchBytes, readBody) and a writer (drainBody: downloads to a file); av/download.ts builds the
 // image and file fetches on them.
 import type * as Undici from 'undici';
+import { isLinkLocal6 } from '../ssdp/interfaces';
 
 export interface FetchOptions {
   /** Whole-request deadline (connect, headers and body), in milliseconds. Default 10 000. */
@@ -153,7 +154,8 @@ export async function openResponse(url: string, options: RequestOptions = {}): P
       return new FetchError('timeout', message, url, status);
     }
     if (status !== undefined) return new FetchError('network', `${url} broke off mid-answer: ${describeNetworkError(err)}.`, url, status);
-    if (/^https?:\/\/\[fe[89ab][0-9a-f]:/i.test(url)) {
+    const v6Host = /^https?:\/\/\[([^\]]+)\]/i.exec(url)?.[1];
+    if (v6Host !== undefined && isLinkLocal6(v6Host)) {
       // A link-local URL can't name the interface (zone) a connection needs; the kernel refuses it.
       return new FetchError('network', `Could not reach ${url}: it is a link-local IPv6 address, which is only reachable through a named interface, and a URL can't carry that (${describeNetworkError(err)}). Give the device a unique-local or global IPv6 address (or use IPv4) so its LOCATION is routable.`, url);
     }

@@ -35,8 +35,6 @@ export class ActionCommands extends Feature implements ActionFormHost {
   private historyCounter = 0;
   /** This session's raw exchanges, by history entry (Invocation History opens them). */
   private readonly raws = new RawExchanges();
-  /** Exchanges opened that the history no longer keeps (a form's last call after 100 newer ones). */
-  private readonly looseRaws = new RawExchanges({ maxEntries: 8, maxChars: 256 * 1024, maxTotalChars: 2 * 1024 * 1024 });
   private looseCounter = 0;
 
   constructor(
@@ -53,7 +51,7 @@ export class ActionCommands extends Feature implements ActionFormHost {
       vscode.workspace.registerTextDocumentContentProvider(RAW_SCHEME, {
         provideTextDocumentContent: (uri) => {
           const id = new URLSearchParams(uri.query).get('id') ?? '';
-          return (this.raws.get(id) ?? this.looseRaws.get(id) ?? 'This exchange is no longer kept (only the newest 100 calls of this session are).').replace(/\r\n/g, '\n');
+          return (this.raws.get(id) ?? 'This exchange is no longer kept (only the newest 100 calls of this session are).').replace(/\r\n/g, '\n');
         },
       }),
       explorer.onDidChangeDevice((d) => this.refreshForms(d)),
@@ -151,8 +149,9 @@ export class ActionCommands extends Feature implements ActionFormHost {
     let key = id !== undefined && this.raws.has(id) ? id : undefined;
     if (key === undefined) {
       if (text === undefined) return;
+      // A form's last call the history no longer keeps (100 newer ones came): kept again, apart.
       key = `loose-${(this.looseCounter++).toString(36)}`;
-      this.looseRaws.set(key, text);
+      this.raws.set(key, text);
     }
     const entry = id !== undefined ? findHistoryEntry(this.history(), id) : undefined;
     const at = entry ? new Date(entry.at) : new Date();

@@ -7,7 +7,7 @@ import { Feature } from '../feature';
 import { errorMessage } from '../../core/util/errors';
 import { showError } from '../text/notify';
 import * as vscode from 'vscode';
-import { webviewPage } from '../webviewHtml';
+import { imageDataUri, webviewPage } from '../webviewHtml';
 import { ChildPager } from '../../core/av/contentDirectory';
 import type { DidlObject } from '../../core/av/didl';
 import { mediaKind } from '../../core/av/didl';
@@ -263,7 +263,7 @@ class ThumbnailsPanel extends Feature {
     }
     try {
       const image = await fetchImage(thumb.uri, { signal: AbortSignal.any([signal, this.closing.signal]), maxBytes: THUMBNAIL_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
-      const dataUri = toDataUri(image.mime, image.data);
+      const dataUri = imageDataUri(image.mime, image.data);
       this.owner.cache.set(thumb.uri, dataUri);
       this.post({ type: 'thumbnail', key, dataUri });
     } catch (err) {
@@ -297,7 +297,7 @@ class ThumbnailsPanel extends Feature {
     this.post({ type: 'preview', key, details });
     try {
       const image = await fetchImage(uri, { signal: AbortSignal.any([controller.signal, this.closing.signal]), maxBytes: PREVIEW_MAX_BYTES, timeoutMs: this.owner.httpTimeoutMs() });
-      const dataUri = toDataUri(image.mime, image.data);
+      const dataUri = imageDataUri(image.mime, image.data);
       this.owner.cache.set(uri, dataUri);
       if (!controller.signal.aborted) this.post({ type: 'preview', key, details, dataUri });
     } catch (err) {
@@ -316,9 +316,4 @@ export function toItem(key: string, o: DidlObject): ThumbnailItem {
     key, id: o.id, title: contentLabel(o), date: o.date, upnpClass: o.upnpClass, kind: mediaKind(o), hasThumbnail: pickThumbnail(o) !== undefined,
     hasResources: o.resources.length > 0, deletable: canDelete(o),
   };
-}
-
-function toDataUri(mime: string, data: Buffer): string {
-  const type = /^image\/(jpeg|png|gif|webp|bmp)$/i.test(mime) ? mime.toLowerCase() : 'image/jpeg';
-  return `data:${type};base64,${data.toString('base64')}`;
 }

@@ -16,7 +16,7 @@ import type { ControlName, ControlState, NowPlayingHostMessage, NowPlayingView, 
 import { controlStates } from './controls';
 import { isNowPlayingWebviewMessage, transportStateLabel } from '../../protocol/nowPlaying';
 import { WebviewConnection } from '../webviewConnection';
-import { webviewPage } from '../webviewHtml';
+import { imageDataUri, webviewPage } from '../webviewHtml';
 import type { EventsController } from '../events/eventsController';
 
 export const NOW_PLAYING_VIEW_TYPE = 'upnpExplorer.nowPlaying';
@@ -276,7 +276,7 @@ export class NowPlayingPanel implements vscode.Disposable {
     this.art = art;
     void fetchImage(uri, { maxBytes: ART_MAX_BYTES, timeoutMs: this.host.httpTimeoutMs() }).then((image) => {
       if (this.art !== art || this.disposed) return;
-      art.data = `data:${image.mime};base64,${image.data.toString('base64')}`;
+      art.data = imageDataUri(image.mime, image.data);
       this.update();
     }, () => undefined);
   }
